@@ -1,0 +1,43 @@
+import { registerSecret } from '../redact.js';
+
+/** What the token store keeps for one account. */
+export interface StoredTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+  readonly obtainedAt: number;
+  /**
+   * Set when the server answered invalid_grant: the pair is dead and the user must
+   * log in again. Kept (not deleted) so status can say why, and so a queue paused
+   * for login resumes the moment `mmt-sync login` writes a fresh pair.
+   */
+  readonly loginRequired?: string;
+}
+
+export function parseStoredTokens(text: string): StoredTokens | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.accessToken !== 'string' || typeof v.refreshToken !== 'string' || typeof v.expiresAt !== 'number') {
+    return undefined;
+  }
+  registerSecret(v.accessToken);
+  registerSecret(v.refreshToken);
+  return {
+    accessToken: v.accessToken,
+    refreshToken: v.refreshToken,
+    expiresAt: v.expiresAt,
+    obtainedAt: typeof v.obtainedAt === 'number' ? v.obtainedAt : 0,
+    ...(typeof v.loginRequired === 'string' ? { loginRequired: v.loginRequired } : {}),
+  };
+}
+
+export function serializeTokens(tokens: StoredTokens): string {
+  return JSON.stringify(tokens);
+}

@@ -1,0 +1,65 @@
+import { openAccount } from '../../auth/account.js';
+import { loginRequired } from '../../errors.js';
+import { commandContext, type GlobalOptions } from '../context.js';
+import type { Io } from '../io.js';
+
+export type LoginState = 'logged-in' | 'login-required' | 'not-logged-in';
+
+export interface StatusResult {
+  readonly account: { readonly baseUrl: string; readonly clientId: string };
+  readonly tokenStore: string;
+  readonly login: LoginState;
+  readonly loginRequiredReason?: string;
+  /** ISO time; the token itself is never shown. */
+  readonly accessTokenExpiresAt?: string;
+  readonly accessTokenExpired?: boolean;
+}
+
+function relative(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const span = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+
+/** What needs attention. Exits 3 (through the thrown error) when the user must log in. */
+export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusResult> {
+  const { loaded, stateDir } = commandContext(options, io.log);
+  const account = openAccount(loaded.config, stateDir, io.log);
+  const tokens = await account.store.read();
+  const now = Date.now();
+  const login: LoginState = !tokens ? 'not-logged-in' : tokens.loginRequired ? 'login-required' : 'logged-in';
+  const result: StatusResult = {
+    account: { baseUrl: account.endpoints.baseUrl, clientId: account.endpoints.clientId },
+    tokenStore: account.store.description,
+    login,
+    ...(tokens?.loginRequired ? { loginRequiredReason: tokens.loginRequired } : {}),
+    ...(tokens && !tokens.loginRequired
+      ? { accessTokenExpiresAt: new Date(tokens.expiresAt).toISOString(), accessTokenExpired: tokens.expiresAt <= now }
+      : {}),
+  };
+  if (options.json) {
+    io.out(JSON.stringify(result, null, 2));
+  } else {
+    const lines = [
+      `account:      ${result.account.baseUrl} (client ${result.account.clientId || 'not configured'})`,
+      `token store:  ${result.tokenStore}`,
+      `login:        ${
+        login === 'logged-in'
+          ? 'logged in'
+          : login === 'login-required'
+            ? `login required (${result.loginRequiredReason}): run \`mmt-sync login\``
+            : 'not logged in: run `mmt-sync login`'
+      }`,
+    ];
+    if (tokens && !tokens.loginRequired) {
+      lines.push(
+        `access token: ${tokens.expiresAt <= now ? 'expired' : 'expires'} ${result.accessTokenExpiresAt} (${relative(tokens.expiresAt - now)}; refreshed automatically)`,
+      );
+    }
+    io.out(lines.join('\n'));
+  }
+  if (login !== 'logged-in') {
+    throw loginRequired(login === 'login-required' ? `login required (${result.loginRequiredReason}): run \`mmt-sync login\`` : 'not logged in: run `mmt-sync login`');
+  }
+  return result;
+}

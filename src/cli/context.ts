@@ -1,0 +1,25 @@
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { stateDir } from '../config/paths.js';
+import type { Logger } from '../log.js';
+
+/** Options every command accepts (the registry defines them once). */
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
+  readonly logFormat?: 'text' | 'json';
+  readonly json?: boolean;
+}
+
+export interface CommandContext {
+  readonly loaded: LoadedConfig;
+  readonly stateDir: string;
+}
+
+/** Loads and validates the configuration and applies its log settings (flags win). */
+export function commandContext(options: GlobalOptions, log: Logger): CommandContext {
+  const loaded = loadConfig(options.config ? { configFile: options.config } : {});
+  if (!options.verbose && !options.quiet) log.setLevel(loaded.config.log.level);
+  if (!options.logFormat) log.setFormat(loaded.config.log.format);
+  return { loaded, stateDir: stateDir() };
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { CommanderError } from 'commander';
+import { EXIT_CODES, MmtError, exitCodeFor } from '../errors.js';
+import { createLogger } from '../log.js';
+import { VERSION } from '../package-root.js';
+import { redact } from '../redact.js';
+import { processIo } from './io.js';
+import { buildProgram } from './registry.js';
+
+/**
+ * The entry point: the only place that knows about argv, signals and exit codes.
+ * Commands get (options, io, signal) and return or throw; nothing else exits.
+ */
+async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  const quiet = argv.includes('-q') || argv.includes('--quiet');
+  const jsonLogs = argv.includes('json') && argv.some((a) => a === '--log-format' || a === '--log-format=json');
+  const log = createLogger({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format: jsonLogs ? 'json' : 'text' });
+  const io = processIo(log);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    log.debug(`${signal} received; stopping`);
+    controller.abort(new MmtError('failed', 'INTERRUPTED', `interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let exitCode: number = EXIT_CODES.ok;
+  const program = buildProgram(
+    {
+      run: async (load, opts) => {
+        const command = await load();
+        await command(opts as never, io, controller.signal);
+      },
+    },
+    VERSION,
+  );
+  program.exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    } else {
+      exitCode = exitCodeFor(error);
+      if (error instanceof MmtError && error.kind !== 'internal') {
+        log.error(error.message);
+        if (verbose && error.cause instanceof Error && error.cause.stack) log.debug(error.cause.stack);
+      } else {
+        log.error(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`internal error: ${redact(String(error))}\n`);
+    process.exitCode = EXIT_CODES.failed;
+  },
+);

@@ -1,0 +1,96 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Io } from './io.js';
+
+/** Shared by every command so each option is defined once. */
+function withGlobalOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'config file (default: $XDG_CONFIG_HOME/mmt-sync/config.yaml, or MMT_SYNC_CONFIG)')
+    .option('-v, --verbose', 'debug logging')
+    .option('-q, --quiet', 'warnings and errors only')
+    .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']))
+    .option('--json', 'machine-readable output on stdout');
+}
+
+function number(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`${name}: expected a number from ${min} to ${max}, got "${value}"`);
+    }
+    return parsed;
+  };
+}
+
+export const EXIT_STATUS_HELP = `
+Exit status:
+  0  success: nothing left failing
+  1  some files failed or are still pending (or a check failed)
+  2  usage or configuration error
+  3  login required: run \`mmt-sync login\``;
+
+export interface Runner {
+  /** Runs a command's module with its options; the entry point maps errors to exit codes. */
+  run(load: () => Promise<(opts: never, io: Io, signal: AbortSignal) => Promise<unknown>>, opts: object): Promise<void>;
+}
+
+/** The one registry of commands and flags; each command module is imported only when it runs. */
+export function buildProgram(runner: Runner, version: string): Command {
+  const program = new Command('mmt-sync')
+    .description('Uploads activities from a GPS watch or a sync folder to Map My Tracks.')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_STATUS_HELP);
+
+  const command = (name: string, description: string) => withGlobalOptions(program.command(name).description(description));
+
+  command('login', 'authorize mmt-sync with Map My Tracks (browser, loopback redirect, PKCE)')
+    .option('--no-browser', 'print the authorize URL on stdout instead of opening a browser')
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/login.js')).runLogin as never, cmd.optsWithGlobals()),
+    );
+
+  command('logout', 'revoke the tokens at the server and delete them here').action((opts, cmd: Command) =>
+    runner.run(async () => (await import('./commands/logout.js')).runLogout as never, cmd.optsWithGlobals()),
+  );
+
+  command('status', 'account, login state, access token expiry (never the token)').action((opts, cmd: Command) =>
+    runner.run(async () => (await import('./commands/status.js')).runStatus as never, cmd.optsWithGlobals()),
+  );
+
+  command('doctor', 'check config, keychain, login and API reachability; each line with its fix').action((opts, cmd: Command) =>
+    runner.run(async () => (await import('./commands/doctor.js')).runDoctor as never, cmd.optsWithGlobals()),
+  );
+
+  command('sandbox', 'run a local Map My Tracks API v3 stand-in (for trying mmt-sync, tests and demos)')
+    .option('--port <n>', 'port (0: a free one)', number('--port', 0, 65535), 0)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--data <dir>', 'keep activities and tokens in this folder across restarts')
+    .option('--client-id <id>', 'the client id it accepts (default: random)')
+    .option('--client-secret <secret>', 'the client secret it accepts (default: random)')
+    .option('--token-ttl <seconds>', 'access token lifetime', number('--token-ttl', 1, 31_536_000))
+    .option('--fail-rate <p>', 'fraction of data requests that fail (500/502/503, dropped connections)', number('--fail-rate', 0, 1))
+    .option('--latency <ms>', 'delay added to every response', number('--latency', 0, 600_000))
+    .option('--rate-limit <n>', 'requests per minute per account before 429 with Retry-After', number('--rate-limit', 1, 1e9))
+    .option('--fail-first <n>', 'the first N data requests answer 503', number('--fail-first', 0, 1e9))
+    .option('--seed <n>', 'makes injected faults reproducible', number('--seed', 0, 2 ** 31))
+    .action((opts: Record<string, unknown>, cmd: Command) => {
+      const o = cmd.optsWithGlobals();
+      const sandboxOptions = {
+        port: o.port,
+        host: o.host,
+        ...(o.data ? { dataDir: o.data } : {}),
+        ...(o.clientId ? { clientId: o.clientId } : {}),
+        ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
+        ...(o.tokenTtl !== undefined ? { tokenTtlS: o.tokenTtl } : {}),
+        ...(o.failRate !== undefined ? { failRate: o.failRate } : {}),
+        ...(o.latency !== undefined ? { latencyMs: o.latency } : {}),
+        ...(o.rateLimit !== undefined ? { rateLimitPerMin: o.rateLimit } : {}),
+        ...(o.failFirst !== undefined ? { failFirst: o.failFirst } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.verbose ? { verbose: true } : {}),
+      };
+      return runner.run(async () => (await import('./commands/sandbox.js')).runSandbox as never, sandboxOptions);
+    });
+
+  return program;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { MMT_ACTIVITY_TYPES } from '../formats/activity-types.js';
+import { isLoopbackHost } from '../net/loopback.js';
+
+const activityType = z.enum(MMT_ACTIVITY_TYPES);
+const uploadStatus = z.enum(['public', 'private']);
+
+/** https everywhere, http only to this machine (the sandbox). */
+const baseUrl = z
+  .string()
+  .refine((value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return false;
+    }
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+  }, 'an https:// URL (plain http only for a loopback host)')
+  .transform((value) => (value.endsWith('/') ? value : `${value}/`));
+
+const endpointPath = z.string().min(1).regex(/^[A-Za-z0-9_./-]+$/, 'a relative URL path');
+
+const source = z.strictObject({
+  path: z.string().min(1),
+  activityType: activityType.optional(),
+  status: uploadStatus.optional(),
+  include: z.array(z.string().min(1)).optional(),
+  exclude: z.array(z.string().min(1)).optional(),
+});
+
+const backfill = z
+  .string()
+  .regex(/^(all|\d+[dhw]|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?)$/, 'a duration like 14d, a date like 2026-01-31, or "all"');
+
+export const configSchema = z.strictObject({
+  api: z.strictObject({
+    baseUrl,
+    clientId: z.string(),
+    clientSecret: z.string(),
+    timeoutS: z.number().positive().max(3600),
+    paths: z.strictObject({
+      authorize: endpointPath,
+      token: endpointPath,
+      revoke: endpointPath,
+      uploadActivity: endpointPath,
+      startActivity: endpointPath,
+      updateActivity: endpointPath,
+      stopActivity: endpointPath,
+    }),
+  }),
+  auth: z.strictObject({
+    tokenStore: z.enum(['keychain', 'file']),
+    refreshMarginS: z.number().int().min(0),
+    loginTimeoutS: z.number().positive(),
+  }),
+  upload: z.strictObject({
+    status: uploadStatus,
+    defaultActivityType: activityType,
+    nameTemplate: z.string().min(1),
+    concurrency: z.number().int().min(1).max(16),
+  }),
+  retry: z.strictObject({
+    baseDelayS: z.number().positive(),
+    maxDelayS: z.number().positive(),
+    maxAttempts: z.number().int().min(1),
+  }),
+  sources: z.array(source),
+  devices: z.strictObject({
+    autoDetect: z.boolean(),
+    mediaRoots: z.array(z.string().min(1)),
+    pollIntervalS: z.number().positive(),
+  }),
+  intake: z.strictObject({
+    settleS: z.number().min(0),
+    maxFileMB: z.number().positive(),
+    backfill,
+    rescanCron: z.string().min(1),
+  }),
+  log: z.strictObject({
+    level: z.enum(['error', 'warn', 'info', 'debug']),
+    format: z.enum(['text', 'json']),
+  }),
+  notify: z.boolean(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof source>;
