@@ -17,21 +17,34 @@ function unreachable(cause: unknown) {
 /** Tokens in the OS keychain (Secret Service, macOS Keychain, Windows Credential Manager). */
 export class KeychainTokenStore implements TokenStore {
   readonly description: string;
-  private readonly entry: AsyncEntry;
+  private opened: AsyncEntry | undefined;
 
-  constructor(account: string) {
-    this.entry = new AsyncEntry(SERVICE, account);
+  constructor(private readonly account: string) {
     this.description = `keychain (service "${SERVICE}", account "${account}")`;
   }
 
-  async read(): Promise<StoredTokens | undefined> {
-    let text: string | null;
+  /** Opened on first use: opening already talks to the Secret Service and may fail. */
+  private get entry(): AsyncEntry {
     try {
-      text = await this.entry.getPassword();
+      // Pinned to the Secret Service: the library's default silently falls back to the
+      // kernel keyring, which forgets everything at reboot (a logout nobody asked for).
+      this.opened ??= new AsyncEntry(SERVICE, this.account, { linux: { store: 'secret-service' } });
+      return this.opened;
     } catch (error) {
       throw unreachable(error);
     }
-    return text ? parseStoredTokens(text) : undefined;
+  }
+
+  async read(): Promise<StoredTokens | undefined> {
+    // getSecret, not getPassword: measured here, getPassword resolves null when the
+    // store cannot be reached, which would read as "not logged in".
+    let bytes: number[] | null;
+    try {
+      bytes = await this.entry.getSecret();
+    } catch (error) {
+      throw unreachable(error);
+    }
+    return bytes ? parseStoredTokens(Buffer.from(bytes).toString('utf8')) : undefined;
   }
 
   async write(tokens: StoredTokens): Promise<void> {

@@ -1,0 +1,111 @@
+import type { Activity } from '../activity.js';
+import { toMmtActivityType } from '../activity-types.js';
+import { trackToGpx } from './gpx.js';
+import { FILE_TYPE_ACTIVITY } from './profile.js';
+import { scanFit, type Fault, type Segment } from './scan.js';
+import { summarise } from './summary.js';
+
+/**
+ * What to do with a FIT file: upload it as it is, upload a repaired version, or skip it.
+ * Pure (bytes in, Activity out) and total: any input, however broken, gets a verdict.
+ *
+ * Altered data is never accepted silently: any CRC mismatch, truncation, bad record or
+ * corrupt chained file makes the verdict 'repair' (or 'skip' when nothing usable is left).
+ */
+export function classifyFit(bytes: Uint8Array): Activity {
+  const scan = scanFit(bytes);
+  if (!scan.fit) return notFit();
+
+  const summary = summarise(scan, bytes);
+  const problems = scan.segments.flatMap((segment, index) => segment.faults.map((f) => describe(f, index)));
+  const base = {
+    format: 'fit' as const,
+    ...summary,
+    activityType: toMmtActivityType(summary.sport, summary.subSport),
+    points: scan.records,
+    positions: scan.positions,
+    problems,
+  };
+  const faults = problems.join('; ');
+  const skip = (reason: string): Activity => ({ ...base, verdict: 'skip', reason });
+
+  if (!scan.fileId) {
+    return skip(faults ? `damaged FIT file (${faults}): no file_id message decodes` : 'FIT file without a file_id message');
+  }
+  if (scan.fileId.type !== FILE_TYPE_ACTIVITY) return skip(`not an activity (file type: ${summary.kind})`);
+  if (scan.records === 0) {
+    return skip(faults ? `damaged activity file (${faults}): no records decode` : 'activity file without records');
+  }
+  if (!faults) return { ...base, verdict: 'upload', reason: 'complete activity file' };
+
+  const intactEnd = intactPrefixEnd(scan.segments);
+  if (intactEnd > 0) {
+    return {
+      ...base,
+      verdict: 'repair',
+      reason: `${faults}; uploading the intact first FIT file (${intactEnd} of ${bytes.length} bytes)`,
+      repaired: { format: 'fit', bytes: bytes.slice(0, intactEnd) },
+    };
+  }
+  if (scan.positions >= 2) {
+    const track = scanFit(bytes, { track: true }).track!;
+    const gpx = trackToGpx(track, { type: base.activityType ?? summary.sport });
+    return {
+      ...base,
+      verdict: 'repair',
+      reason: `${faults}; uploading what decodes (${track.length} track points rebuilt as GPX)`,
+      repaired: { format: 'gpx', bytes: gpx },
+    };
+  }
+  return skip(`${faults}; fewer than 2 positioned records decode, nothing to rebuild`);
+}
+
+/**
+ * End of the leading run of undamaged chained files, when that run holds the activity
+ * (file_id type activity and at least one record); 0 otherwise.
+ */
+function intactPrefixEnd(segments: readonly Segment[]): number {
+  let end = 0;
+  let records = 0;
+  for (const segment of segments) {
+    if (segment.faults.length > 0) break;
+    end = segment.end;
+    records += segment.records;
+  }
+  const first = segments[0];
+  const damaged = segments.some((s) => s.faults.length > 0);
+  return damaged && first?.fileType === FILE_TYPE_ACTIVITY && records > 0 ? end : 0;
+}
+
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth'];
+
+/** One problem line; faults of a chained file name which one. */
+function describe(fault: Fault, index: number): string {
+  if (index === 0) {
+    switch (fault.kind) {
+      case 'crc':
+        return 'file CRC mismatch';
+      case 'truncated':
+        return `truncated (unexpected end of file: ${fault.detail})`;
+      case 'header':
+        return fault.detail;
+      case 'bad-record':
+        return fault.detail;
+    }
+  }
+  const which = index < ORDINALS.length ? `${ORDINALS[index]} chained FIT file` : `chained FIT file #${index + 1}`;
+  switch (fault.kind) {
+    case 'crc':
+      return `${which} has a CRC mismatch`;
+    case 'truncated':
+      return `${which} is truncated (${fault.detail})`;
+    case 'header':
+      return `${which} has a corrupt header (${fault.detail})`;
+    case 'bad-record':
+      return `${which} has a ${fault.detail}`;
+  }
+}
+
+function notFit(): Activity {
+  return { format: 'fit', kind: 'unknown', points: 0, positions: 0, problems: [], verdict: 'skip', reason: 'not a FIT file' };
+}

@@ -1,0 +1,71 @@
+/**
+ * Every FIT row of the shared corpus's EXPECTED.tsv gets its expected verdict, and the
+ * reason names the same fault. The corpus lives outside the repo (/work/shared/corpus).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classifyFit } from './classify.js';
+
+const CORPUS = new URL('../../../../shared/corpus/', import.meta.url);
+
+const rows = readFileSync(new URL('EXPECTED.tsv', CORPUS), 'utf8')
+  .split('\n')
+  .slice(1)
+  .filter((line) => line.startsWith('fit/'))
+  .map((line) => {
+    const [file = '', outcome = '', why = ''] = line.split('\t');
+    return { file, outcome, why };
+  });
+
+const read = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, CORPUS)));
+
+/** The fault words of EXPECTED.tsv's "why", at least one of which our reason must use. */
+const FAULTS = ['CRC mismatch', 'truncated', 'corrupt header', 'bad record'];
+
+describe('EXPECTED.tsv, FIT rows', () => {
+  it('lists every FIT file of the corpus', () => {
+    const files = readdirSync(new URL('fit/', CORPUS)).filter((f) => /\.fit$/i.test(f));
+    expect(rows.map((r) => r.file).sort()).toEqual(files.map((f) => `fit/${f}`).sort());
+  });
+
+  it.each(rows)('$file: $outcome', ({ file, outcome, why }) => {
+    const bytes = read(file);
+    const a = classifyFit(bytes);
+    expect(a.verdict).toBe(outcome);
+    expect(a.format).toBe('fit');
+    expect(a.reason).not.toBe('');
+
+    if (outcome === 'upload') {
+      expect(a.problems).toEqual([]);
+      expect(a.reason).toBe('complete activity file');
+      expect(a.repaired).toBeUndefined();
+      expect(a.kind).toBe('activity');
+      expect(a.points).toBeGreaterThan(0);
+      expect(a.identity).toMatch(/^fit:/);
+    }
+
+    if (outcome === 'skip') {
+      // "not an activity (file type: monitoring)" also covers monitoring_b, monitoring_a, …
+      expect(a.reason).toContain(why.replace(/\)$/, ''));
+      expect(a.repaired).toBeUndefined();
+    }
+
+    if (outcome === 'repair') {
+      expect(a.problems.length).toBeGreaterThan(0);
+      const named = FAULTS.filter((fault) => why.includes(fault));
+      expect(named.length).toBeGreaterThan(0);
+      expect(named.some((fault) => a.reason.includes(fault))).toBe(true);
+      if (why.startsWith('second chained')) expect(a.reason).toMatch(/^second chained FIT file/);
+      const repaired = a.repaired!;
+      if (repaired.format === 'fit') {
+        // The intact first file of a chain: itself a complete activity.
+        expect(bytes.subarray(0, repaired.bytes.length)).toEqual(repaired.bytes);
+        expect(classifyFit(repaired.bytes)).toMatchObject({ verdict: 'upload', identity: a.identity });
+      } else {
+        const gpx = new TextDecoder().decode(repaired.bytes);
+        expect(gpx.split('<trkpt ').length - 1).toBe(a.positions);
+        expect(gpx.split('<time>').length - 1).toBeGreaterThanOrEqual(a.positions);
+      }
+    }
+  });
+});

@@ -1,0 +1,374 @@
+/**
+ * FIT files written byte by byte, for what no encoder produces on demand: big-endian
+ * definitions, compressed-timestamp headers, developer fields, unknown messages,
+ * chained and broken files. CRCs come from @garmin/fitsdk, not from our crc.ts.
+ */
+import { CrcCalculator } from '@garmin/fitsdk';
+import { describe, expect, it } from 'vitest';
+import { classifyFit } from './classify.js';
+import { scanFit } from './scan.js';
+
+type Field = readonly [num: number, size: number, baseType: number];
+
+class RawFit {
+  private readonly out: number[] = [];
+  private readonly defs = new Map<number, { fields: readonly Field[]; devSize: number }>();
+
+  constructor(private readonly bigEndian = false) {}
+
+  /** A definition message; `dev` lists developer fields as [number, size, developer data index]. */
+  define(local: number, global: number, fields: readonly Field[], dev: readonly Field[] = []): this {
+    this.out.push(0x40 | local | (dev.length ? 0x20 : 0), 0, this.bigEndian ? 1 : 0, ...this.int(global, 2), fields.length);
+    for (const f of fields) this.out.push(...f);
+    if (dev.length) this.out.push(dev.length, ...dev.flat());
+    this.defs.set(local, { fields, devSize: dev.reduce((n, [, size]) => n + size, 0) });
+    return this;
+  }
+
+  /** A data message: one value per field, then the developer fields' bytes. */
+  data(local: number, values: readonly number[], devBytes: readonly number[] = []): this {
+    this.out.push(local);
+    return this.values(local, values, devBytes);
+  }
+
+  /** A data message with a compressed-timestamp header (local type 0..3). */
+  compressed(local: number, timeOffset: number, values: readonly number[]): this {
+    this.out.push(0x80 | (local << 5) | (timeOffset & 0x1f));
+    return this.values(local, values, []);
+  }
+
+  /** Header (14 bytes, with header CRC) + data + file CRC. */
+  file(): Uint8Array {
+    const out = new Uint8Array(14 + this.out.length + 2);
+    const view = new DataView(out.buffer);
+    out.set([14, 0x20, 0x54, 0x08], 0);
+    view.setUint32(4, this.out.length, true);
+    out.set([0x2e, 0x46, 0x49, 0x54], 8);
+    view.setUint16(12, CrcCalculator.calculateCRC(out, 0, 12), true);
+    out.set(this.out, 14);
+    view.setUint16(14 + this.out.length, CrcCalculator.calculateCRC(out, 0, 14 + this.out.length), true);
+    return out;
+  }
+
+  private values(local: number, values: readonly number[], devBytes: readonly number[]): this {
+    const def = this.defs.get(local)!;
+    def.fields.forEach(([, size], i) => this.out.push(...this.int(values[i] ?? 0, size)));
+    expect(devBytes.length).toBe(def.devSize);
+    this.out.push(...devBytes);
+    return this;
+  }
+
+  private int(value: number, size: number): number[] {
+    const bytes: number[] = [];
+    let v = BigInt.asUintN(size * 8, BigInt(Math.trunc(value)));
+    for (let i = 0; i < size; i++, v >>= 8n) bytes.push(Number(v & 0xffn));
+    return this.bigEndian ? bytes.reverse() : bytes;
+  }
+}
+
+const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+const fitTime = (iso: string): number => Date.parse(iso) / 1000 - 631_065_600;
+const semi = (deg: number): number => Math.round((deg * 2 ** 31) / 180);
+
+const FILE_ID: Field[] = [[0, 1, 0x00], [1, 2, 0x84], [2, 2, 0x84], [3, 4, 0x8c], [4, 4, 0x86]];
+const RECORD: Field[] = [[253, 4, 0x86], [0, 4, 0x85], [1, 4, 0x85], [2, 2, 0x84], [3, 1, 0x02]];
+const RECORD_NO_TIME: Field[] = [[0, 4, 0x85], [1, 4, 0x85], [3, 1, 0x02]];
+const SESSION: Field[] = [[253, 4, 0x86], [2, 4, 0x86], [5, 1, 0x00], [6, 1, 0x00], [7, 4, 0x86], [8, 4, 0x86], [9, 4, 0x86]];
+
+const T0 = fitTime('2024-03-01T08:00:00Z');
+const GARMIN = 1;
+const RUNNING = 1;
+const CYCLING = 2;
+
+interface Options {
+  readonly bigEndian?: boolean;
+  readonly records?: number;
+  readonly type?: number;
+  readonly serial?: number;
+  readonly sessions?: ReadonlyArray<readonly [sport: number, seconds: number, metres: number]>;
+  /** Extra messages written between the records and the session. */
+  readonly middle?: (fit: RawFit) => void;
+}
+
+/** file_id, `records` one-second records along a line, then one session per entry. */
+function activity(o: Options = {}): Uint8Array {
+  const fit = new RawFit(o.bigEndian);
+  fit.define(0, 0, FILE_ID).data(0, [o.type ?? 4, GARMIN, 2697, o.serial ?? 1234, T0]);
+  fit.define(1, 20, RECORD);
+  for (let i = 0; i < (o.records ?? 10); i++) {
+    fit.data(1, [T0 + i, semi(51.5 + i * 1e-4), semi(-0.1), (100 + 500) * 5, 120 + i]);
+  }
+  o.middle?.(fit);
+  fit.define(2, 18, SESSION);
+  let start = T0;
+  for (const [sport, seconds, metres] of o.sessions ?? [[RUNNING, 9, 100]]) {
+    fit.data(2, [start + seconds, start, sport, 0, seconds * 1000, seconds * 1000, metres * 100]);
+    start += seconds;
+  }
+  return fit.file();
+}
+
+describe('classifyFit on hand-written files', () => {
+  it('summarises a little-endian activity', () => {
+    const a = classifyFit(activity());
+    expect(a).toMatchObject({
+      verdict: 'upload',
+      reason: 'complete activity file',
+      kind: 'activity',
+      sport: 'running',
+      subSport: 'generic',
+      activityType: 'running',
+      start: '2024-03-01T08:00:00Z',
+      durationS: 9,
+      distanceM: 100,
+      points: 10,
+      positions: 10,
+      problems: [],
+      device: { manufacturer: 'garmin', product: '2697', serial: '1234' },
+      identity: 'fit:garmin:1234:2024-03-01T08:00:00Z',
+    });
+    expect(a.repaired).toBeUndefined();
+  });
+
+  it('reads big-endian definitions the same as little-endian ones', () => {
+    const little = activity();
+    const big = activity({ bigEndian: true });
+    expect(big).not.toEqual(little);
+    const { problems, ...summary } = classifyFit(big);
+    expect(problems).toEqual([]);
+    expect(summary).toEqual(omit(classifyFit(little), 'problems'));
+    const track = scanFit(big, { track: true }).track!;
+    expect(Array.from(track.lat.subarray(0, track.length))).toEqual(Array.from(scanFit(little, { track: true }).track!.lat.subarray(0, 10)));
+    expect(track.ele[0]).toBe(100);
+    expect(track.hr[9]).toBe(129);
+  });
+
+  it('takes compressed timestamps from the last full timestamp, across the 32-second rollover', () => {
+    const base = T0 - (T0 % 32) + 28;
+    const fit = new RawFit();
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
+    fit.define(1, 20, RECORD).data(1, [base, semi(45), semi(7), 3000, 100]);
+    fit.define(2, 20, RECORD_NO_TIME);
+    fit.compressed(2, 30, [semi(45.001), semi(7), 101]); // base + 2
+    fit.compressed(2, 1, [semi(45.002), semi(7), 102]); // rolls over: base + 5
+    fit.compressed(2, 3, [semi(45.003), semi(7), 103]); // base + 7
+    fit.compressed(2, 3, [0x7fffffff, 0x7fffffff, 104]); // same second, no position
+    const bytes = fit.file();
+    const scan = scanFit(bytes, { track: true });
+    expect(scan.records).toBe(5);
+    expect(scan.positions).toBe(4);
+    expect(Array.from(scan.track!.time.subarray(0, 4))).toEqual([base, base + 2, base + 5, base + 7]);
+    expect(scan.lastRecordTime).toBe(base + 7);
+    expect(classifyFit(bytes)).toMatchObject({ verdict: 'upload', points: 5, positions: 4, durationS: 7 });
+  });
+
+  it('counts compressed-timestamp records that have no timestamp to refer to', () => {
+    const fit = new RawFit();
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
+    fit.define(3, 20, RECORD_NO_TIME);
+    fit.compressed(3, 5, [semi(45), semi(7), 100]).compressed(3, 6, [semi(45.001), semi(7), 100]);
+    const scan = scanFit(fit.file(), { track: true });
+    expect(scan.records).toBe(2);
+    expect(Number.isNaN(scan.track!.time[0])).toBe(true);
+  });
+
+  it('skips developer fields, developer data messages and unknown messages by size', () => {
+    const bytes = activity({
+      middle: (fit) => {
+        fit.define(5, 207, [[3, 1, 0x02]]).data(5, [0]); // developer_data_id
+        fit.define(6, 206, [[0, 1, 0x02], [1, 1, 0x02], [2, 1, 0x02], [3, 8, 0x07]]).data(6, [0, 0, 0x84, 0]);
+        fit.define(7, 20, RECORD, [[0, 2, 0], [1, 1, 0]]); // records with 3 developer bytes
+        for (let i = 0; i < 5; i++) fit.data(7, [T0 + 10 + i, semi(51.6), semi(-0.1), 3000, 130], [0x40, 0x41, 0x42]);
+        fit.define(8, 0xff00, [[0, 3, 0x0d], [1, 7, 0x0d], [2, 4, 0x86]]).data(8, [1, 2, 3]); // manufacturer range
+      },
+      sessions: [[CYCLING, 14, 500]],
+    });
+    expect(classifyFit(bytes)).toMatchObject({ verdict: 'upload', points: 15, positions: 15, sport: 'cycling', durationS: 14, distanceM: 500 });
+  });
+
+  it('treats invalid values as absent', () => {
+    const fit = new RawFit();
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 0xffff, 0, 0xffffffff]); // no product, serial, time
+    fit.define(1, 20, RECORD);
+    fit.data(1, [T0, 0x7fffffff, 0x7fffffff, 0xffff, 0xff]);
+    fit.data(1, [T0 + 1, semi(10), semi(20), 0xffff, 0xff]);
+    fit.data(1, [T0 + 2, 0, 0, 0xffff, 0xff]); // 0,0 is "no fix"
+    fit.data(1, [T0 + 3, semi(10.001), semi(20), 3000, 90]);
+    const bytes = fit.file();
+    const a = classifyFit(bytes);
+    expect(a).toMatchObject({ verdict: 'upload', points: 4, positions: 2, device: { manufacturer: 'garmin' } });
+    expect(a.device).toEqual({ manufacturer: 'garmin', product: undefined, serial: undefined });
+    // No serial, no time_created: product and the first record time stand in.
+    expect(a.identity).toBe('fit:garmin:product-unknown:-:2024-03-01T08:00:00Z');
+    const track = scanFit(bytes, { track: true }).track!;
+    expect(track.length).toBe(2);
+    expect(Number.isNaN(track.ele[0])).toBe(true);
+    expect(track.hr[0]).toBe(0);
+    expect(track.ele[1]).toBe(100);
+  });
+
+  it('names the sport of a multisport file "multisport" and sums its legs', () => {
+    const a = classifyFit(activity({ sessions: [[5, 600, 1000], [3, 60, 10], [CYCLING, 3600, 30000], [3, 30, 5], [RUNNING, 1800, 5000]] }));
+    expect(a).toMatchObject({ sport: 'multisport', activityType: 'miscellaneous', durationS: 6090, distanceM: 36015 });
+  });
+
+  it('omits the start when the device only knows the time since power-on', () => {
+    const fit = new RawFit();
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 1436, 99, 16_000_000]);
+    fit.define(1, 20, RECORD).data(1, [16_000_001, semi(1), semi(1), 3000, 100]).data(1, [16_000_002, semi(1), semi(1), 3000, 100]);
+    const a = classifyFit(fit.file());
+    expect(a.start).toBeUndefined();
+    expect(a).toMatchObject({ verdict: 'upload', durationS: 1, identity: 'fit:garmin:99:1990-07-04T04:26:40Z' });
+  });
+
+  it('skips files that are not activities, or activities without records', () => {
+    expect(classifyFit(activity({ type: 2, records: 0 }))).toMatchObject({ verdict: 'skip', kind: 'settings', reason: 'not an activity (file type: settings)' });
+    expect(classifyFit(activity({ type: 32, records: 0 }))).toMatchObject({ verdict: 'skip', reason: 'not an activity (file type: monitoring_b)' });
+    expect(classifyFit(activity({ records: 0 }))).toMatchObject({ verdict: 'skip', reason: 'activity file without records' });
+    const noFileId = new RawFit().define(1, 20, RECORD).data(1, [T0, semi(1), semi(1), 3000, 100]).file();
+    expect(classifyFit(noFileId)).toMatchObject({ verdict: 'skip', reason: 'FIT file without a file_id message' });
+  });
+
+  it('says "not a FIT file" for anything without a FIT header', () => {
+    const gpx = new TextEncoder().encode('<?xml version="1.0"?><gpx version="1.1"></gpx>');
+    const cases = [new Uint8Array(0), new Uint8Array(11), gpx, activity().subarray(0, 11), activity().subarray(1)];
+    for (const bytes of cases) expect(classifyFit(bytes)).toMatchObject({ verdict: 'skip', reason: 'not a FIT file', format: 'fit' });
+  });
+});
+
+describe('classifyFit on damaged files', () => {
+  it('repairs a CRC mismatch by rebuilding GPX from the records', () => {
+    const bytes = activity();
+    bytes[bytes.length - 1]! ^= 0xff;
+    const a = classifyFit(bytes);
+    expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], points: 10, positions: 10 });
+    expect(a.reason).toBe('file CRC mismatch; uploading what decodes (10 track points rebuilt as GPX)');
+    expect(a.repaired?.format).toBe('gpx');
+    expect(countTrkpt(a.repaired!.bytes)).toBe(10);
+  });
+
+  it('detects a change of any single data byte', () => {
+    const clean = activity();
+    for (let i = 14; i < clean.length - 2; i++) {
+      const bytes = clean.slice();
+      bytes[i]! ^= 0x01;
+      const a = classifyFit(bytes);
+      expect(a.verdict, `byte ${i}`).not.toBe('upload');
+      expect(a.problems, `byte ${i}`).toContain('file CRC mismatch');
+    }
+  });
+
+  it('repairs a header CRC mismatch', () => {
+    const bytes = activity();
+    bytes[12]! ^= 0x01;
+    expect(classifyFit(bytes).problems).toEqual(['header CRC mismatch', 'file CRC mismatch']);
+    const crc = CrcCalculator.calculateCRC(bytes, 0, bytes.length - 2);
+    bytes.set([crc & 0xff, crc >> 8], bytes.length - 2);
+    expect(classifyFit(bytes)).toMatchObject({ verdict: 'repair', problems: ['header CRC mismatch'] });
+  });
+
+  it('reports a record of an undefined local message type as a bad record', () => {
+    const fit = new RawFit();
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
+    fit.define(1, 20, RECORD).data(1, [T0, semi(1), semi(1), 3000, 100]).data(1, [T0 + 1, semi(1.001), semi(1), 3000, 100]);
+    const bytes = concat(fit.file().subarray(0, -2), Uint8Array.of(0x09, 0, 0)); // stray record, then room for the CRC
+    bytes.set([bytes.length - 16, 0], 4); // data size now covers the stray record
+    bytes.set([0, 0], 12); // header CRC: not computed
+    const crc = CrcCalculator.calculateCRC(bytes, 0, bytes.length - 2);
+    bytes.set([crc & 0xff, crc >> 8], bytes.length - 2);
+    const a = classifyFit(bytes);
+    expect(a.problems).toEqual([`bad record at byte ${bytes.length - 3}: data record uses undefined local message type 9`]);
+    expect(a).toMatchObject({ verdict: 'repair', positions: 2, repaired: { format: 'gpx' } });
+  });
+
+  it('skips a damaged activity with fewer than 2 positioned records: nothing to rebuild', () => {
+    const bytes = activity({ records: 1 });
+    bytes[bytes.length - 1]! ^= 0xff;
+    expect(classifyFit(bytes)).toMatchObject({
+      verdict: 'skip',
+      reason: 'file CRC mismatch; fewer than 2 positioned records decode, nothing to rebuild',
+    });
+  });
+
+  it('never throws, never uploads, and always explains, whatever the truncation', () => {
+    for (const clean of [activity(), activity({ bigEndian: true, records: 3 })]) {
+      for (let n = 0; n < clean.length; n++) {
+        const a = classifyFit(clean.subarray(0, n));
+        expect(a.verdict).not.toBe('upload');
+        expect(a.reason.length).toBeGreaterThan(0);
+        if (n >= 14) expect(a.problems.some((p) => p.startsWith('truncated'))).toBe(true);
+        if (a.verdict === 'repair') expect(countTrkpt(a.repaired!.bytes)).toBe(a.positions);
+      }
+      expect(classifyFit(clean).verdict).toBe('upload');
+    }
+  });
+
+  it('survives random corruption without throwing or hanging', () => {
+    const clean = activity({ records: 40 });
+    let seed = 42;
+    const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
+    const wrong: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const bytes = clean.slice();
+      const flips = 1 + Math.floor(random() * 8);
+      for (let f = 0; f < flips; f++) bytes[14 + Math.floor(random() * (bytes.length - 14))] = Math.floor(random() * 256);
+      const a = classifyFit(bytes);
+      const changed = bytes.some((b, j) => b !== clean[j]);
+      if (!a.reason || (a.verdict === 'upload' && changed)) wrong.push(`${i}: ${a.verdict} ${a.reason}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('classifyFit on chained files', () => {
+  it('uploads a chain of intact files as it is', () => {
+    expect(classifyFit(concat(activity(), activity({ type: 2, records: 0 })))).toMatchObject({ verdict: 'upload', points: 10 });
+    expect(classifyFit(concat(activity(), activity()))).toMatchObject({ verdict: 'upload', points: 20, durationS: 9 });
+  });
+
+  it('uploads the intact first file when a later one has a bad CRC', () => {
+    const first = activity();
+    const second = activity({ records: 20 });
+    second[second.length - 2]! ^= 0xff;
+    const a = classifyFit(concat(first, second));
+    expect(a).toMatchObject({ verdict: 'repair', problems: ['second chained FIT file has a CRC mismatch'], repaired: { format: 'fit' } });
+    expect(a.repaired!.bytes).toEqual(first);
+    expect(classifyFit(a.repaired!.bytes).verdict).toBe('upload');
+  });
+
+  it('uploads the intact first file when a later one is truncated or its header is corrupt', () => {
+    const first = activity();
+    const truncated = classifyFit(concat(first, activity().subarray(0, 20)));
+    expect(truncated).toMatchObject({ verdict: 'repair', repaired: { format: 'fit', bytes: first } });
+    expect(truncated.problems[0]).toMatch(/^second chained FIT file is truncated/);
+    const garbage = classifyFit(concat(first, Uint8Array.of(1, 2, 3)));
+    expect(garbage.problems).toEqual(['second chained FIT file has a corrupt header (3 bytes after the previous FIT file are not a FIT header)']);
+    expect(garbage.repaired?.bytes).toEqual(first);
+  });
+
+  it('rebuilds GPX from every file when the first one is damaged', () => {
+    const first = activity();
+    first[first.length - 1]! ^= 0xff;
+    const a = classifyFit(concat(first, activity({ records: 5 })));
+    expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], positions: 15, repaired: { format: 'gpx' } });
+    expect(countTrkpt(a.repaired!.bytes)).toBe(15);
+  });
+});
+
+describe('scanFit', () => {
+  it('reads bytes that sit at an offset inside a larger buffer', () => {
+    const bytes = activity();
+    const padded = new Uint8Array(bytes.length + 7);
+    padded.set(bytes, 5);
+    expect(classifyFit(padded.subarray(5, 5 + bytes.length))).toMatchObject({ verdict: 'upload', positions: 10 });
+  });
+});
+
+function countTrkpt(gpx: Uint8Array): number {
+  return new TextDecoder().decode(gpx).split('<trkpt ').length - 1;
+}
+
+function omit<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
+  const { [key]: _, ...rest } = value;
+  return rest;
+}

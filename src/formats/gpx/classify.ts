@@ -1,0 +1,88 @@
+/**
+ * Decides what the sync does with a GPX file. A recorded activity has at least
+ * two track points with a valid position and a time; routes, waypoint files and
+ * tracks drawn on a map (no times) are not activities.
+ */
+import type { Activity } from '../activity.js';
+import { toMmtActivityType } from '../activity-types.js';
+import { createXmlStream, type XmlLimits } from '../xml/stream.js';
+import { ContentHash, TrackSummary, trackIdentity } from '../xml/track-summary.js';
+import { GpxWalker } from './walker.js';
+
+export const NO_RECORDED_TRACK =
+  'no recorded track (fewer than 2 timed track points: route, waypoints or drawn track)';
+
+export interface GpxClassifier {
+  write(chunk: Uint8Array): void;
+  finish(): Activity;
+}
+
+/** Classify a GPX fed in pieces (e.g. straight from a file stream). Never throws. */
+export function createGpxClassifier(limits?: Partial<XmlLimits>): GpxClassifier {
+  const summary = new TrackSummary();
+  const hash = new ContentHash();
+  const walker = new GpxWalker((p) => summary.add(p));
+  const stream = createXmlStream(walker, limits);
+  let crashed: unknown;
+
+  return {
+    write(chunk) {
+      if (crashed !== undefined) return;
+      try {
+        hash.update(chunk);
+        stream.write(chunk);
+      } catch (error) {
+        crashed = error;
+      }
+    },
+    finish() {
+      try {
+        if (crashed !== undefined) throw crashed;
+        const failure = stream.end();
+        if (failure) return skip('invalid', failure.reason);
+        return verdict(summary, walker, hash.prefix());
+      } catch (error) {
+        // A bug here must not take the pipeline down; the reason says what happened.
+        return skip('invalid', `GPX could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
+}
+
+export function classifyGpx(bytes: Uint8Array): Activity {
+  const classifier = createGpxClassifier();
+  classifier.write(bytes);
+  return classifier.finish();
+}
+
+function verdict(summary: TrackSummary, walker: GpxWalker, hashPrefix: string): Activity {
+  const sport = walker.trackType;
+  const activityType = sport === undefined ? undefined : toMmtActivityType(sport);
+  const common = {
+    format: 'gpx' as const,
+    ...(sport !== undefined && { sport }),
+    ...(activityType !== undefined && { activityType }),
+    ...(summary.start !== undefined && { start: summary.start, durationS: summary.durationS }),
+    ...(summary.positions > 1 && { distanceM: summary.roundedDistanceM }),
+    points: summary.points,
+    positions: summary.positions,
+    ...(walker.creator !== undefined && { device: { manufacturer: walker.creator } }),
+    ...(summary.timed > 0 && { identity: trackIdentity('gpx', summary, hashPrefix) }),
+    problems: [],
+  };
+  if (summary.timed >= 2) {
+    return { ...common, kind: 'activity', verdict: 'upload', reason: `track with ${summary.timed} timed points` };
+  }
+  return { ...common, kind: skipKind(summary, walker), verdict: 'skip', reason: NO_RECORDED_TRACK };
+}
+
+function skipKind(summary: TrackSummary, walker: GpxWalker): string {
+  if (summary.points > 0) return 'track without times';
+  if (walker.routePoints > 0) return 'route';
+  if (walker.waypoints > 0) return 'waypoints';
+  return walker.tracks > 0 ? 'empty track' : 'empty';
+}
+
+function skip(kind: string, reason: string): Activity {
+  return { format: 'gpx', kind, points: 0, positions: 0, problems: [], verdict: 'skip', reason };
+}

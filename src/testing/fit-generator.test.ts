@@ -1,0 +1,128 @@
+import { Decoder, Encoder, Stream, type RecordMesg } from '@garmin/fitsdk';
+import { describe, expect, it } from 'vitest';
+import { classifyFit } from '../formats/fit/classify.js';
+import { generateFitActivity, generateFitFile } from './fit-generator.js';
+
+const start = new Date('2024-05-01T06:30:00Z');
+
+function sdkRead(bytes: Uint8Array) {
+  const decoder = new Decoder(Stream.fromByteArray(Array.from(bytes)));
+  return { integrity: decoder.checkIntegrity(), ...decoder.read() };
+}
+
+describe('generateFitActivity', () => {
+  it('writes a valid activity that the FIT SDK decodes without errors', () => {
+    const bytes = generateFitActivity({ start, durationS: 600, sport: 'cycling', serial: 12345, seed: 3 });
+    const { integrity, errors, messages } = sdkRead(bytes);
+    expect(integrity).toBe(true);
+    expect(errors).toEqual([]);
+    expect(messages.fileIdMesgs?.[0]).toMatchObject({ type: 'activity', manufacturer: 'garmin', serialNumber: 12345, timeCreated: start });
+    expect(messages.deviceInfoMesgs?.[0]).toMatchObject({ deviceIndex: 'creator', manufacturer: 'garmin', serialNumber: 12345 });
+    expect(messages.sessionMesgs?.[0]).toMatchObject({ sport: 'cycling', startTime: start, totalElapsedTime: 600 });
+    expect(messages.lapMesgs).toHaveLength(1);
+    expect(messages.activityMesgs?.[0]).toMatchObject({ numSessions: 1 });
+
+    const records = messages.recordMesgs as RecordMesg[];
+    expect(records).toHaveLength(600);
+    expect(records[0]!.timestamp).toEqual(start);
+    expect(records[599]!.timestamp).toEqual(new Date(start.getTime() + 599_000));
+    for (let i = 1; i < records.length; i++) {
+      const [a, b] = [records[i - 1]!, records[i]!];
+      expect(b.distance! - a.distance!).toBeGreaterThan(0);
+      expect(b.distance! - a.distance!).toBeLessThan(12); // a bike, not a plane
+      expect(Math.abs(b.altitude! - a.altitude!)).toBeLessThan(2);
+      expect(b.heartRate).toBeGreaterThanOrEqual(60);
+    }
+    expect(messages.sessionMesgs?.[0]?.totalDistance).toBeCloseTo(records[599]!.distance!, 1);
+  });
+
+  it('is judged a complete activity by the classifier, with the right counts and sport', () => {
+    const bytes = generateFitActivity({ start, durationS: 3600, sport: 'hiking', recordIntervalS: 5, serial: 777 });
+    const a = classifyFit(bytes);
+    expect(a).toMatchObject({
+      verdict: 'upload',
+      kind: 'activity',
+      sport: 'hiking',
+      activityType: 'hiking',
+      start: '2024-05-01T06:30:00Z',
+      durationS: 3600,
+      points: 720,
+      positions: 720,
+      identity: 'fit:garmin:777:2024-05-01T06:30:00Z',
+      problems: [],
+    });
+    expect(a.distanceM).toBeGreaterThan(3000);
+    expect(a.distanceM).toBeLessThan(5000);
+  });
+
+  it('lays records out exactly as the SDK Encoder does', () => {
+    const bytes = generateFitActivity({ start, durationS: 120, seed: 9 });
+    const records = sdkRead(bytes).messages.recordMesgs as RecordMesg[];
+    const encoder = new Encoder();
+    for (const r of records) {
+      const { timestamp, positionLat, positionLong, altitude, heartRate, cadence, distance, speed } = r;
+      encoder.writeMesg({ mesgNum: 20, timestamp, positionLat, positionLong, altitude, heartRate, cadence, distance, speed } as RecordMesg & { mesgNum: 20 });
+    }
+    const encoded = encoder.close();
+    const ours = encoded.subarray(14, encoded.length - 2);
+    const at = indexOf(bytes, ours.subarray(0, 30));
+    expect(at).toBeGreaterThan(0);
+    expect(bytes.subarray(at, at + ours.length)).toEqual(ours);
+  });
+
+  it('gives every serial, start and seed its own activity, and the same bytes for the same options', () => {
+    const base = { start, durationS: 60 };
+    const a = generateFitActivity(base);
+    expect(generateFitActivity(base)).toEqual(a);
+    const others = [
+      generateFitActivity({ ...base, serial: 2 }),
+      generateFitActivity({ ...base, start: new Date(start.getTime() + 1000) }),
+      generateFitActivity({ ...base, seed: 2 }),
+    ];
+    const identities = [a, ...others].map((b) => classifyFit(b).identity);
+    expect(new Set(identities.slice(0, 3)).size).toBe(3);
+    expect(others[2]).not.toEqual(a);
+  });
+
+  it('draws a loop near the requested place', () => {
+    const bytes = generateFitActivity({ start, durationS: 1800, lat: -33.86, lon: 151.21, sport: 'running' });
+    const records = sdkRead(bytes).messages.recordMesgs as RecordMesg[];
+    const deg = (semicircles: number): number => (semicircles * 180) / 2 ** 31;
+    for (const r of records) {
+      expect(Math.abs(deg(r.positionLat!) + 33.86)).toBeLessThan(0.02);
+      expect(Math.abs(deg(r.positionLong!) - 151.21)).toBeLessThan(0.02);
+    }
+  });
+
+  it('writes a 24-hour recording of 86,400 records', () => {
+    const bytes = generateFitActivity({ start, durationS: 86_400, sport: 'walking' });
+    expect(classifyFit(bytes)).toMatchObject({ verdict: 'upload', points: 86_400, positions: 86_400, durationS: 86_400 });
+  });
+
+  it('rejects bad options with what it expected', () => {
+    expect(() => generateFitActivity({ start: new Date('nope'), durationS: 10 })).toThrow(/^Expected start/);
+    expect(() => generateFitActivity({ start, durationS: 0 })).toThrow('Expected durationS > 0, got 0');
+    expect(() => generateFitActivity({ start, durationS: 10, recordIntervalS: 0.5 })).toThrow(/recordIntervalS/);
+    expect(() => generateFitActivity({ start, durationS: 10, serial: 0xffffffff })).toThrow(/serial/);
+    expect(() => generateFitActivity({ start, durationS: 10, sport: 'rowing' as 'running' })).toThrow(/sport/);
+  });
+});
+
+describe('generateFitFile', () => {
+  it.each(['settings', 'workout'] as const)('writes a valid %s file that is not an activity', (type) => {
+    const bytes = generateFitFile(type, { serial: 42 });
+    const { integrity, errors, messages } = sdkRead(bytes);
+    expect(integrity).toBe(true);
+    expect(errors).toEqual([]);
+    expect(messages.fileIdMesgs?.[0]).toMatchObject({ type, serialNumber: 42 });
+    expect(classifyFit(bytes)).toMatchObject({ verdict: 'skip', kind: type, reason: `not an activity (file type: ${type})` });
+  });
+});
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { AsyncEntry } from '@napi-rs/keyring';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
+import { makeHome, runCli } from '../helpers/cli.js';
+import { scriptedLogin } from '../helpers/login.js';
+
+async function keyringReachable(): Promise<boolean> {
+  try {
+    await new AsyncEntry('mmt-sync-probe', 'probe', { linux: { store: 'secret-service' } }).getSecret();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const required = process.env.MMT_SYNC_REQUIRE_KEYCHAIN === '1';
+const reachable = await keyringReachable();
+
+describe('tokens in the OS keychain (Secret Service)', () => {
+  it('a keyring is reachable where MMT_SYNC_REQUIRE_KEYCHAIN=1 says one must be', () => {
+    // CI sets the variable and starts gnome-keyring; this fails, never skips, when it is missing.
+    if (required) expect(reachable, 'no Secret Service keyring reachable on the session bus').toBe(true);
+    else expect(typeof reachable).toBe('boolean');
+  });
+
+  describe.runIf(reachable || required)('with a keyring', () => {
+    let sandbox: RunningSandbox;
+    beforeAll(async () => {
+      sandbox = await startSandbox({ tokenTtlS: 3600 });
+    });
+    afterAll(async () => {
+      await sandbox.close();
+    });
+
+    it('login stores one entry (service mmt-sync, account = base URL + client id), status reads it, logout deletes it', async () => {
+      const home = makeHome(sandbox, '', 'keychain');
+      const { result } = await scriptedLogin(home);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('keychain');
+      const account = `${sandbox.baseUrl}#${sandbox.clientId}`;
+      const secret = await new AsyncEntry('mmt-sync', account, { linux: { store: 'secret-service' } }).getSecret();
+      const stored = secret ? Buffer.from(secret).toString('utf8') : null;
+      expect(stored).toBeTruthy();
+      const parsed = JSON.parse(stored!) as { accessToken: string; refreshToken: string };
+      expect(parsed.refreshToken.length).toBeGreaterThan(10);
+      // The same entry through the platform's own tool.
+      const viaTool = execFileSync('secret-tool', ['lookup', 'service', 'mmt-sync', 'username', account], {
+        env: process.env,
+      }).toString();
+      expect(viaTool).toContain(parsed.refreshToken);
+      const status = await runCli(['status', '--json'], home.env);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).not.toContain(parsed.accessToken);
+      expect((await runCli(['logout'], home.env)).code).toBe(0);
+      expect(await new AsyncEntry('mmt-sync', account, { linux: { store: 'secret-service' } }).getPassword()).toBeNull();
+    });
+  });
+
+  it('without a reachable keyring, says so in one line with the fix and never falls back to a file', async () => {
+    const sandbox = await startSandbox({});
+    try {
+      const home = makeHome(sandbox, '', 'keychain');
+      const env = { ...home.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+      const status = await runCli(['status'], env);
+      expect(status.code).toBe(2);
+      const errorLines = status.stderr.trim().split('\n').filter((l) => l.includes('error:'));
+      expect(errorLines).toHaveLength(1);
+      expect(errorLines[0]).toMatch(/keychain is not reachable.*auth\.tokenStore: file/);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
