@@ -249,13 +249,14 @@ describe('classifyFit on damaged files', () => {
 
   it('detects a change of any single data byte', () => {
     const clean = activity();
+    const missed: number[] = [];
     for (let i = 14; i < clean.length - 2; i++) {
       const bytes = clean.slice();
       bytes[i]! ^= 0x01;
       const a = classifyFit(bytes);
-      expect(a.verdict, `byte ${i}`).not.toBe('upload');
-      expect(a.problems, `byte ${i}`).toContain('file CRC mismatch');
+      if (a.verdict === 'upload' || !a.problems.includes('file CRC mismatch')) missed.push(i);
     }
+    expect(missed).toEqual([]);
   });
 
   it('repairs a header CRC mismatch', () => {
@@ -292,13 +293,14 @@ describe('classifyFit on damaged files', () => {
 
   it('never throws, never uploads, and always explains, whatever the truncation', () => {
     for (const clean of [activity(), activity({ bigEndian: true, records: 3 })]) {
+      const wrong: string[] = [];
       for (let n = 0; n < clean.length; n++) {
         const a = classifyFit(clean.subarray(0, n));
-        expect(a.verdict).not.toBe('upload');
-        expect(a.reason.length).toBeGreaterThan(0);
-        if (n >= 14) expect(a.problems.some((p) => p.startsWith('truncated'))).toBe(true);
-        if (a.verdict === 'repair') expect(countTrkpt(a.repaired!.bytes)).toBe(a.positions);
+        const explained = a.reason.length > 0 && (n < 14 || a.problems.some((p) => p.startsWith('truncated')));
+        const rebuilt = a.verdict !== 'repair' || countTrkpt(a.repaired!.bytes) === a.positions;
+        if (a.verdict === 'upload' || !explained || !rebuilt) wrong.push(`${n}: ${a.verdict} ${a.reason}`);
       }
+      expect(wrong).toEqual([]);
       expect(classifyFit(clean).verdict).toBe('upload');
     }
   });
@@ -308,7 +310,7 @@ describe('classifyFit on damaged files', () => {
     let seed = 42;
     const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
     const wrong: string[] = [];
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 600; i++) {
       const bytes = clean.slice();
       const flips = 1 + Math.floor(random() * 8);
       for (let f = 0; f < flips; f++) bytes[14 + Math.floor(random() * (bytes.length - 14))] = Math.floor(random() * 256);

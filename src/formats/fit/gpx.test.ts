@@ -57,10 +57,10 @@ describe('trackToGpx', () => {
 
   it('grows past its initial capacity', () => {
     const track = new Track();
-    for (let i = 0; i < 5000; i++) track.push(i + 1e9, semi(10 + i * 1e-5), semi(20), 5, 100, 80);
-    expect(track.length).toBe(5000);
-    expect(track.time[4999]).toBe(1e9 + 4999);
-    expect(parse(new TextDecoder().decode(trackToGpx(track))).filter((e) => e.name === `${GPX}#trkpt`)).toHaveLength(5000);
+    for (let i = 0; i < 1500; i++) track.push(i + 1e9, semi(10 + i * 1e-5), semi(20), 5, 100, 80);
+    expect(track.length).toBe(1500);
+    expect(track.time[1499]).toBe(1e9 + 1499);
+    expect(parse(new TextDecoder().decode(trackToGpx(track))).filter((e) => e.name === `${GPX}#trkpt`)).toHaveLength(1500);
   });
 });
 
