@@ -4,6 +4,7 @@ import { trackToGpx } from './gpx.js';
 import { FILE_TYPE_ACTIVITY } from './profile.js';
 import { scanFit, type Fault, type Segment } from './scan.js';
 import { summarise } from './summary.js';
+import { findOutliers } from './track.js';
 
 /**
  * What to do with a FIT file: upload it as it is, upload a repaired version, or skip it.
@@ -49,13 +50,18 @@ export function classifyFit(bytes: Uint8Array): Activity {
   }
   if (scan.positions >= 2) {
     const track = scanFit(bytes, { track: true }).track!;
-    const gpx = trackToGpx(track, { type: base.activityType ?? summary.sport });
-    return {
-      ...base,
-      verdict: 'repair',
-      reason: `${faults}; uploading what decodes (${track.length} track points rebuilt as GPX)`,
-      repaired: { format: 'gpx', bytes: gpx },
-    };
+    const outliers = findOutliers(track);
+    const kept = track.length - outliers.count;
+    if (kept >= 2) {
+      const gpx = trackToGpx(track, { type: base.activityType ?? summary.sport, skip: outliers.mask });
+      const dropped = outliers.count ? `, ${outliers.count} garbled ones left out` : '';
+      return {
+        ...base,
+        verdict: 'repair',
+        reason: `${faults}; uploading what decodes (${kept} track points rebuilt as GPX${dropped})`,
+        repaired: { format: 'gpx', bytes: gpx },
+      };
+    }
   }
   return skip(`${faults}; fewer than 2 positioned records decode, nothing to rebuild`);
 }

@@ -271,7 +271,8 @@ describe('classifyFit on damaged files', () => {
   it('reports a record of an undefined local message type as a bad record', () => {
     const fit = new RawFit();
     fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
-    fit.define(1, 20, RECORD).data(1, [T0, semi(1), semi(1), 3000, 100]).data(1, [T0 + 1, semi(1.001), semi(1), 3000, 100]);
+    fit.define(1, 20, RECORD);
+    for (let i = 0; i < 3; i++) fit.data(1, [T0 + i, semi(1 + i * 1e-4), semi(1), 3000, 100]);
     const bytes = concat(fit.file().subarray(0, -2), Uint8Array.of(0x09, 0, 0)); // stray record, then room for the CRC
     bytes.set([bytes.length - 16, 0], 4); // data size now covers the stray record
     bytes.set([0, 0], 12); // header CRC: not computed
@@ -279,7 +280,40 @@ describe('classifyFit on damaged files', () => {
     bytes.set([crc & 0xff, crc >> 8], bytes.length - 2);
     const a = classifyFit(bytes);
     expect(a.problems).toEqual([`bad record at byte ${bytes.length - 3}: data record uses undefined local message type 9`]);
-    expect(a).toMatchObject({ verdict: 'repair', positions: 2, repaired: { format: 'gpx' } });
+    // The record before a bad one may be garbled too: it is dropped.
+    expect(a).toMatchObject({ verdict: 'repair', points: 2, positions: 2, repaired: { format: 'gpx' } });
+  });
+
+  it('resynchronises after a lost byte and keeps the records after it', () => {
+    const clean = activity({ records: 60 });
+    const recordSize = 16;
+    const firstRecord = 14 + 6 + FILE_ID.length * 3 + 14 + 6 + RECORD.length * 3;
+    const lost = firstRecord + 20 * recordSize + 14; // inside record 20's altitude
+    // As a text-mode transfer does: one byte gone, header and CRC untouched.
+    const bytes = concat(clean.subarray(0, lost), clean.subarray(lost + 1));
+    const a = classifyFit(bytes);
+    expect(a.verdict).toBe('repair');
+    expect(a.problems.join('; ')).toMatch(/bad record at byte \d+: .*skipped \d+ bytes to resynchronise/);
+    expect(a.points).toBeGreaterThanOrEqual(57);
+    expect(a.sport).toBe('running'); // the session after the damage is read too
+    const times = [...new TextDecoder().decode(a.repaired!.bytes).matchAll(/<trkpt[^>]*>.*?<time>([^<]+)/g)].map((m) => Date.parse(m[1]!));
+    expect(times.length).toBeGreaterThanOrEqual(57);
+    expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
+  });
+
+  it('leaves out points garbled into another time or place', () => {
+    const fit = new RawFit();
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
+    fit.define(1, 20, RECORD);
+    for (let i = 0; i < 10; i++) {
+      const garbled = i === 4 ? [16_000_000, semi(0.1), semi(133)] : i === 7 ? [T0 + i, semi(-40), semi(1)] : [T0 + i, semi(51.5 + i * 1e-4), semi(-0.1)];
+      fit.data(1, [...garbled, 3000, 100]);
+    }
+    const bytes = fit.file();
+    bytes[bytes.length - 1]! ^= 0xff;
+    const a = classifyFit(bytes);
+    expect(a.reason).toBe('file CRC mismatch; uploading what decodes (8 track points rebuilt as GPX, 2 garbled ones left out)');
+    expect(countTrkpt(a.repaired!.bytes)).toBe(8);
   });
 
   it('skips a damaged activity with fewer than 2 positioned records: nothing to rebuild', () => {

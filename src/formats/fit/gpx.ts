@@ -4,6 +4,8 @@ import type { Track } from './track.js';
 
 export interface GpxMeta {
   readonly name?: string;
+  /** Points to leave out (1 = leave out), as findOutliers marks them. */
+  readonly skip?: Uint8Array;
   /** Map My Tracks activity type or the FIT sport name. */
   readonly type?: string;
 }
@@ -22,13 +24,16 @@ export function trackToGpx(track: Track, meta: GpxMeta = {}): Uint8Array {
     ' xsi:schemaLocation="http://www.topografix.com/GPX/1/1 http://www.topografix.com/GPX/1/1/gpx.xsd',
     ' http://www.garmin.com/xmlschemas/TrackPointExtension/v1 http://www.garmin.com/xmlschemas/TrackPointExtensionv1.xsd">\n',
   ];
-  const first = track.length > 0 ? track.time[0]! : NaN;
+  let first = NaN;
+  for (let i = 0; i < track.length && first !== first; i++) if (!meta.skip?.[i]) first = track.time[i]!;
   if (first === first) parts.push(`<metadata><time>${fitTimeToIso(first)}</time></metadata>\n`);
   parts.push('<trk>\n');
   if (meta.name) parts.push(`<name>${escapeXml(meta.name)}</name>\n`);
   if (meta.type) parts.push(`<type>${escapeXml(meta.type)}</type>\n`);
   parts.push('<trkseg>\n');
+  const skip = meta.skip;
   for (let i = 0; i < track.length; i++) {
+    if (skip?.[i]) continue;
     const lat = (track.lat[i]! * DEGREES_PER_SEMICIRCLE).toFixed(7);
     const lon = (track.lon[i]! * DEGREES_PER_SEMICIRCLE).toFixed(7);
     let point = `<trkpt lat="${lat}" lon="${lon}">`;

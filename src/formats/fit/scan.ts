@@ -1,6 +1,7 @@
 import { fitCrc } from './crc.js';
 import { readDefinition, type Definition } from './definition.js';
 import { readHeader } from './header.js';
+import { findResume, type ResyncBudget } from './resync.js';
 import {
   ACTIVITY,
   ALTITUDE_OFFSET,
@@ -156,41 +157,92 @@ class Reader {
   private readonly view: DataView;
   private defs: (Definition | undefined)[] = [];
   private lastTime = NaN;
+  /** The last message, in case a bad record right after it shows it was garbled too. */
+  private prevTime = NaN;
+  private undoRecord = false;
+  private undoPositioned = false;
+  private undoFirst = NaN;
+  private undoLast = NaN;
+  private readonly budget: ResyncBudget;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly scan: Scan,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.budget = { left: 2 * bytes.length + 65_536 };
   }
 
   readData(segment: Segment, start: number, limit: number, complete: boolean): void {
     // Local message types and the timestamp reference do not carry over between chained files.
     this.defs = new Array<Definition | undefined>(16);
     this.lastTime = NaN;
+    this.undoRecord = false;
     const bytes = this.bytes;
     let pos = start;
+    let bad = 0;
+    let firstBad = '';
+    let firstBadAt = 0;
+    let skipped = 0;
     while (pos < limit) {
       const header = bytes[pos]!;
-      if (header & 0x80) {
-        const def = this.defs[(header >> 5) & 0x03];
-        if (!def) return badRecord(segment, pos, `compressed-timestamp record uses undefined local message type ${(header >> 5) & 3}`);
-        if (pos + 1 + def.size > limit) return pastEnd(segment, pos, complete);
-        this.message(segment, def, pos + 1, this.compressedTime(header & 0x1f));
-        pos += 1 + def.size;
-      } else if (header & 0x40) {
+      let problem = '';
+      if (header & 0x40 && !(header & 0x80)) {
         const result = readDefinition(bytes, pos, limit);
-        if (result === 'incomplete') return pastEnd(segment, pos, complete);
-        this.defs[header & 0x0f] = result.def;
-        pos = result.next;
+        if (result === 'incomplete') {
+          if (!complete) break;
+          problem = 'definition runs past the end of the data';
+        } else {
+          this.defs[header & 0x0f] = result.def;
+          pos = result.next;
+          continue;
+        }
       } else {
-        const def = this.defs[header & 0x0f];
-        if (!def) return badRecord(segment, pos, `data record uses undefined local message type ${header & 0x0f}`);
-        if (pos + 1 + def.size > limit) return pastEnd(segment, pos, complete);
-        this.message(segment, def, pos + 1, NaN);
-        pos += 1 + def.size;
+        const compressed = (header & 0x80) !== 0;
+        const local = compressed ? (header >> 5) & 0x03 : header & 0x0f;
+        const def = this.defs[local];
+        if (!def) {
+          problem = `${compressed ? 'compressed-timestamp' : 'data'} record uses undefined local message type ${local}`;
+          // A record that does not follow on from its predecessor suggests that one was garbled too.
+          this.undoLastMessage(segment);
+        } else if (pos + 1 + def.size > limit) {
+          if (!complete) break;
+          problem = 'record runs past the end of the data';
+        } else {
+          this.message(segment, def, pos + 1, compressed ? this.compressedTime(header & 0x1f) : NaN);
+          pos += 1 + def.size;
+          continue;
+        }
       }
+      if (bad++ === 0) {
+        firstBad = `bad record at byte ${pos}: ${problem}`;
+        firstBadAt = pos;
+      }
+      const resume = findResume(bytes, this.view, this.defs, pos + 1, limit, this.lastTime, this.budget);
+      if (resume < 0) break;
+      skipped += resume - pos;
+      pos = resume;
     }
+    if (bad > 0) {
+      const more = bad > 1 ? ` (and ${bad - 1} more)` : '';
+      const resynced = skipped > 0 ? `; skipped ${skipped} bytes to resynchronise` : '';
+      segment.faults.push({ kind: 'bad-record', offset: firstBadAt, detail: `${firstBad}${more}${resynced}` });
+    }
+  }
+
+  private undoLastMessage(segment: Segment): void {
+    this.lastTime = this.prevTime;
+    if (!this.undoRecord) return;
+    this.undoRecord = false;
+    const scan = this.scan;
+    scan.records--;
+    segment.records--;
+    scan.firstRecordTime = this.undoFirst;
+    scan.lastRecordTime = this.undoLast;
+    if (!this.undoPositioned) return;
+    scan.positions--;
+    segment.positions--;
+    if (scan.track) scan.track.length--;
   }
 
   /** A compressed header carries the low 5 bits of the time; the rest comes from the last timestamp. */
@@ -202,6 +254,8 @@ class Reader {
   }
 
   private message(segment: Segment, def: Definition, pos: number, time: number): void {
+    this.prevTime = this.lastTime;
+    this.undoRecord = false;
     if (def.tsOff >= 0) {
       const t = readNumber(this.view, pos + def.tsOff, def.tsType, def.tsSize, def.little);
       if (t === t) time = t;
@@ -228,6 +282,10 @@ class Reader {
     const little = def.little;
     scan.records++;
     segment.records++;
+    this.undoRecord = true;
+    this.undoPositioned = false;
+    this.undoFirst = scan.firstRecordTime;
+    this.undoLast = scan.lastRecordTime;
     if (time === time) {
       if (scan.firstRecordTime !== scan.firstRecordTime) scan.firstRecordTime = time;
       scan.lastRecordTime = time;
@@ -243,6 +301,7 @@ class Reader {
     if (lat !== lat || lon !== lon || lat > 0x40000000 || lat < -0x40000000 || (lat === 0 && lon === 0)) return;
     scan.positions++;
     segment.positions++;
+    this.undoPositioned = true;
     const track = scan.track;
     if (!track) return;
     let ele = rec.ealt >= 0 ? readNumber(view, pos + rec.ealt, rec.ealtType, rec.ealtSize, little) : NaN;
@@ -315,13 +374,4 @@ class Reader {
         return;
     }
   }
-}
-
-function badRecord(segment: Segment, offset: number, detail: string): void {
-  segment.faults.push({ kind: 'bad-record', offset, detail: `bad record at byte ${offset}: ${detail}` });
-}
-
-/** A record that does not fit: expected in a truncated file, a fault of its own in a complete one. */
-function pastEnd(segment: Segment, offset: number, complete: boolean): void {
-  if (complete) badRecord(segment, offset, 'record runs past the end of the data');
 }

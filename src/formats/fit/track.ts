@@ -43,3 +43,43 @@ function copy<T extends { set(source: ArrayLike<number>): void }>(target: T, sou
   target.set(source);
   return target;
 }
+
+/** Faster than any aircraft a FIT device records: 350 m/s, 1,260 km/h. */
+const MAX_SPEED_MS = 350;
+const MAX_GAP_S = 6 * 3600;
+const METRES_PER_SEMICIRCLE = (2 * Math.PI * 6_371_000) / 2 ** 32;
+
+/**
+ * Points of a damaged file that were decoded from garbled bytes: a point that is out of
+ * line with both of its neighbours (hours away in time, or further than 350 m/s could
+ * take it) is an outlier, where a real jump (a tunnel, a GPS restart) agrees with one side.
+ * An end point is an outlier when it is out of line with a neighbour that agrees with the
+ * rest. Returns a mask (1 = drop) and the number of outliers.
+ */
+export function findOutliers(track: Track): { readonly mask: Uint8Array; readonly count: number } {
+  const n = track.length;
+  const mask = new Uint8Array(n);
+  let count = 0;
+  if (n < 3) return { mask, count };
+  for (let i = 0; i < n; i++) {
+    let outlier: boolean;
+    if (i === 0) outlier = !plausible(track, 0, 1) && plausible(track, 1, 2);
+    else if (i === n - 1) outlier = !plausible(track, n - 2, n - 1) && plausible(track, n - 3, n - 2);
+    else outlier = !plausible(track, i - 1, i) && !plausible(track, i, i + 1);
+    if (outlier) {
+      mask[i] = 1;
+      count++;
+    }
+  }
+  return { mask, count };
+}
+
+function plausible(track: Track, a: number, b: number): boolean {
+  const dt = Math.abs(track.time[b]! - track.time[a]!);
+  if (dt !== dt) return true; // no time to judge by
+  if (dt > MAX_GAP_S) return false;
+  const cosLat = Math.cos(track.lat[a]! * (Math.PI / 2 ** 31));
+  const dy = (track.lat[b]! - track.lat[a]!) * METRES_PER_SEMICIRCLE;
+  const dx = (track.lon[b]! - track.lon[a]!) * METRES_PER_SEMICIRCLE * cosLat;
+  return Math.hypot(dx, dy) <= MAX_SPEED_MS * Math.max(dt, 1);
+}
