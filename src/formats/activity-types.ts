@@ -30,6 +30,7 @@ const BY_SUB_SPORT: Record<string, MmtActivityType> = {
   hand_cycling: 'hand cycling',
   hand_cycling_indoor: 'hand cycling',
   trail: 'running',
+  indoor_rowing: 'rowing',
   treadmill: 'running',
   sea_kayaking: 'sea kayaking',
   whitewater: 'kayaking',

@@ -29,7 +29,7 @@ export type GeneratedSport = 'running' | 'cycling' | 'walking' | 'hiking';
 export interface FitActivityOptions {
   /** When the activity starts (whole seconds are kept). */
   readonly start: Date;
-  /** Length of the recording in seconds; one record per `recordIntervalS`. */
+  /** Length of the recording in seconds; one record per `recordIntervalS`, at least 2. */
   readonly durationS: number;
   /** @default 'running' */
   readonly sport?: GeneratedSport;
@@ -112,7 +112,7 @@ export function generateFitActivity(opts: FitActivityOptions): Uint8Array {
     sport: o.sport,
     subSport: 'generic',
     avgHeartRate: Math.round(mean(track.hr)),
-    maxHeartRate: Math.max(...track.hr),
+    maxHeartRate: track.hr.reduce((a, b) => Math.max(a, b), 0),
     avgSpeed: distance / Math.max(1, elapsedS),
     startPositionLat: track.lat[0],
     startPositionLong: track.lon[0],

@@ -4,7 +4,7 @@ import { trackToGpx } from './gpx.js';
 import { FILE_TYPE_ACTIVITY } from './profile.js';
 import { scanFit, type Fault, type Segment } from './scan.js';
 import { summarise } from './summary.js';
-import { findOutliers } from './track.js';
+import { findOutliers, type Track } from './track.js';
 
 /**
  * What to do with a FIT file: upload it as it is, upload a repaired version, or skip it.
@@ -45,14 +45,15 @@ export function classifyFit(bytes: Uint8Array): Activity {
       ...base,
       verdict: 'repair',
       reason: `${faults}; uploading the intact first FIT file (${intactEnd} of ${bytes.length} bytes)`,
-      repaired: { format: 'fit', bytes: bytes.slice(0, intactEnd) },
+      repaired: { format: 'fit', bytes: new Uint8Array(bytes.subarray(0, intactEnd)) },
     };
   }
   if (scan.positions >= 2) {
     const track = scanFit(bytes, { track: true }).track!;
     const outliers = findOutliers(track);
     const kept = track.length - outliers.count;
-    if (kept >= 2) {
+    // Like any GPX we upload, the rebuilt track needs 2 timed points to be a recording.
+    if (timedPoints(track, outliers.mask) >= 2) {
       const gpx = trackToGpx(track, { type: base.activityType ?? summary.sport, skip: outliers.mask });
       const dropped = outliers.count ? `, ${outliers.count} garbled ones left out` : '';
       return {
@@ -63,7 +64,13 @@ export function classifyFit(bytes: Uint8Array): Activity {
       };
     }
   }
-  return skip(`${faults}; fewer than 2 positioned records decode, nothing to rebuild`);
+  return skip(`${faults}; fewer than 2 timed, positioned records decode, nothing to rebuild`);
+}
+
+function timedPoints(track: Track, skip: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < track.length && n < 2; i++) if (!skip[i] && track.time[i] === track.time[i]) n++;
+  return n;
 }
 
 /**
@@ -93,6 +100,8 @@ function describe(fault: Fault, index: number): string {
         return 'file CRC mismatch';
       case 'truncated':
         return `truncated (unexpected end of file: ${fault.detail})`;
+      case 'unclosed':
+        return `file never closed by the device (${fault.detail})`;
       case 'header':
         return fault.detail;
       case 'bad-record':
@@ -105,6 +114,8 @@ function describe(fault: Fault, index: number): string {
       return `${which} has a CRC mismatch`;
     case 'truncated':
       return `${which} is truncated (${fault.detail})`;
+    case 'unclosed':
+      return `${which} was never closed by the device (${fault.detail})`;
     case 'header':
       return `${which} has a corrupt header (${fault.detail})`;
     case 'bad-record':
@@ -113,5 +124,5 @@ function describe(fault: Fault, index: number): string {
 }
 
 function notFit(): Activity {
-  return { format: 'fit', kind: 'unknown', points: 0, positions: 0, problems: [], verdict: 'skip', reason: 'not a FIT file' };
+  return { format: 'unknown', kind: 'unknown', points: 0, positions: 0, problems: [], verdict: 'skip', reason: 'not a FIT file' };
 }

@@ -232,7 +232,7 @@ describe('classifyFit on hand-written files', () => {
   it('says "not a FIT file" for anything without a FIT header', () => {
     const gpx = new TextEncoder().encode('<?xml version="1.0"?><gpx version="1.1"></gpx>');
     const cases = [new Uint8Array(0), new Uint8Array(11), gpx, activity().subarray(0, 11), activity().subarray(1)];
-    for (const bytes of cases) expect(classifyFit(bytes)).toMatchObject({ verdict: 'skip', reason: 'not a FIT file', format: 'fit' });
+    for (const bytes of cases) expect(classifyFit(bytes)).toMatchObject({ verdict: 'skip', reason: 'not a FIT file', format: 'unknown' });
   });
 });
 
@@ -316,13 +316,29 @@ describe('classifyFit on damaged files', () => {
     expect(countTrkpt(a.repaired!.bytes)).toBe(8);
   });
 
+  it('reads a file the device never closed (data size 0, no CRC) to its end', () => {
+    const clean = activity();
+    const bytes = clean.slice(0, -2);
+    bytes.set([0, 0, 0, 0], 4); // data size
+    bytes.set([0, 0], 12); // header CRC not computed
+    const a = classifyFit(bytes);
+    expect(a.problems).toEqual(['file never closed by the device (header declares no data, but data follows)']);
+    expect(a).toMatchObject({ verdict: 'repair', points: 10, positions: 10, sport: 'running', repaired: { format: 'gpx' } });
+  });
+
   it('skips a damaged activity with fewer than 2 positioned records: nothing to rebuild', () => {
     const bytes = activity({ records: 1 });
     bytes[bytes.length - 1]! ^= 0xff;
     expect(classifyFit(bytes)).toMatchObject({
       verdict: 'skip',
-      reason: 'file CRC mismatch; fewer than 2 positioned records decode, nothing to rebuild',
+      reason: 'file CRC mismatch; fewer than 2 timed, positioned records decode, nothing to rebuild',
     });
+    const untimed = new RawFit();
+    untimed.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
+    untimed.define(1, 20, RECORD_NO_TIME).data(1, [semi(1), semi(1), 90]).data(1, [semi(1.001), semi(1), 90]);
+    const bytes2 = untimed.file();
+    bytes2[bytes2.length - 1]! ^= 0xff;
+    expect(classifyFit(bytes2)).toMatchObject({ verdict: 'skip', positions: 2 });
   });
 
   it('never throws, never uploads, and always explains, whatever the truncation', () => {

@@ -8,7 +8,7 @@ import { Track } from './track.js';
  * handful of values the classifier needs. Numbers are NaN when the file does not say.
  * Never throws on any input and allocates nothing per record (unless asked for the track).
  */
-export type FaultKind = 'header' | 'truncated' | 'crc' | 'bad-record';
+export type FaultKind = 'header' | 'truncated' | 'unclosed' | 'crc' | 'bad-record';
 
 export interface Fault {
   readonly kind: FaultKind;
@@ -108,6 +108,14 @@ export function scanFit(bytes: Uint8Array, options: { readonly track?: boolean }
     scan.segments.push(segment);
     if (!header.headerCrcOk) segment.faults.push({ kind: 'header', offset, detail: 'header CRC mismatch' });
     const dataStart = offset + header.headerSize;
+    if (header.dataSize === 0 && dataStart + 2 < bytes.length && !readHeader(bytes, dataStart + 2)) {
+      // A device writes the data size when it closes the file: 0 with data after it is a
+      // recording that was never closed (battery died, crash). Its data runs to the end.
+      segment.faults.push({ kind: 'unclosed', offset, detail: 'header declares no data, but data follows' });
+      reader.readData(segment, dataStart, bytes.length, false);
+      segment.end = bytes.length;
+      break;
+    }
     const dataEnd = dataStart + header.dataSize;
     const complete = dataEnd + 2 <= bytes.length;
     if (!complete) {

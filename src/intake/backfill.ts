@@ -1,0 +1,23 @@
+import { usageError } from '../errors.js';
+
+const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * The moment before which a source's first scan records files as baseline instead of
+ * uploading them. undefined: everything uploads (`all`). `--since` wins over the setting.
+ */
+export function backfillCutoff(setting: string, since: string | undefined, now = Date.now()): number | undefined {
+  const value = (since ?? setting).trim();
+  if (value === 'all') return undefined;
+  const duration = /^(\d+)([hdw])$/.exec(value);
+  if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2]!]!;
+  const date = Date.parse(value);
+  if (!Number.isNaN(date) && /^\d{4}-\d{2}-\d{2}/.test(value)) return date;
+  throw usageError('BAD_SINCE', `${since ? '--since' : 'intake.backfill'}: expected a date like 2026-01-31, a duration like 14d, or "all", got "${value}"`);
+}
+
+/** When an activity happened, for the backfill rule: its own start, else the file's mtime. */
+export function activityTime(start: string | null | undefined, mtimeMs: number): number {
+  const parsed = start ? Date.parse(start) : Number.NaN;
+  return Number.isNaN(parsed) ? mtimeMs : parsed;
+}

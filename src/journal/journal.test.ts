@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Activity } from '../formats/activity.js';
+import { Journal } from './journal.js';
+
+const activity = (over: Partial<Activity> = {}): Activity => ({
+  format: 'fit',
+  kind: 'activity',
+  points: 10,
+  positions: 10,
+  problems: [],
+  verdict: 'upload',
+  reason: 'complete activity file',
+  identity: 'fit:garmin:1:100',
+  start: '2026-11-01T08:00:00.000Z',
+  ...over,
+});
+
+function fresh(): Journal {
+  return Journal.open(join(mkdtempSync(join(tmpdir(), 'mmt-journal-')), 'state'));
+}
+
+function classified(journal: Journal, relPath: string, sha: string, a: Activity = activity()) {
+  const record = journal.observe({ sourceId: 's', relPath, path: `/x/${relPath}`, size: 10, mtimeMs: 1000 });
+  journal.move(record.id, 'settled');
+  journal.recordClassification(record.id, a, sha, 10, 1000);
+  return record.id;
+}
+
+describe('Journal', () => {
+  it('migrates a new database to the current schema and reopens it', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mmt-journal-')), 'state');
+    Journal.open(dir).close();
+    const again = Journal.open(dir);
+    expect(again.integrityCheck()).toBe('ok');
+    again.close();
+  });
+
+  it('moves states only along the allowed table', () => {
+    const journal = fresh();
+    const id = classified(journal, 'a.fit', 'sha-a');
+    expect(() => journal.move(id, 'uploaded')).toThrow(/cannot move from classified to uploaded/);
+    journal.move(id, 'queued');
+    expect(journal.get(id)?.state).toBe('queued');
+  });
+
+  it('finds the same content or the same activity under another name', () => {
+    const journal = fresh();
+    const first = classified(journal, 'a.fit', 'sha-a');
+    journal.move(first, 'queued');
+    const renamed = classified(journal, 'renamed.fit', 'sha-a');
+    expect(journal.findDuplicate(renamed, 'sha-a', undefined)?.id).toBe(first);
+    const resaved = classified(journal, 'other.fit', 'sha-b');
+    expect(journal.findDuplicate(resaved, 'sha-b', 'fit:garmin:1:100')?.id).toBe(first);
+    expect(journal.findDuplicate(resaved, 'sha-c', 'fit:garmin:2:100')).toBeUndefined();
+  });
+
+  it('hands each queued upload to exactly one claimer, and returns abandoned claims to the queue', () => {
+    const journal = fresh();
+    const id = classified(journal, 'a.fit', 'sha-a');
+    journal.move(id, 'queued');
+    const other = Journal.open(journal.path.replace(/\/journal\.sqlite$/, ''));
+    expect(journal.claimNext('pid:1')?.id).toBe(id);
+    expect(other.claimNext('pid:2')).toBeUndefined();
+    expect(journal.releaseOrphanedClaims((owner) => owner !== 'pid:1')).toBe(1);
+    expect(other.claimNext('pid:2')?.id).toBe(id);
+    other.close();
+  });
+
+  it('does not hand out a queued upload before its backoff is over', () => {
+    const journal = fresh();
+    const id = classified(journal, 'a.fit', 'sha-a');
+    journal.move(id, 'queued', { next_attempt_at: 5_000 });
+    expect(journal.claimNext('p', 4_999)).toBeUndefined();
+    expect(journal.nextDueAt()).toBe(5_000);
+    expect(journal.claimNext('p', 5_000)?.id).toBe(id);
+  });
+
+  it('releases baseline files from a date on', () => {
+    const journal = fresh();
+    const old = classified(journal, 'old.fit', 'sha-o', activity({ start: '2020-01-01T00:00:00Z', identity: 'o' }));
+    const recent = classified(journal, 'new.fit', 'sha-n', activity({ start: '2026-01-01T00:00:00Z', identity: 'n' }));
+    journal.move(old, 'baseline');
+    journal.move(recent, 'baseline');
+    expect(journal.releaseBaseline(Date.parse('2025-01-01'))).toBe(1);
+    expect(journal.get(recent)?.state).toBe('queued');
+    expect(journal.get(old)?.state).toBe('baseline');
+  });
+
+  it('reports a state directory that cannot be created as a clear, typed error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmt-journal-'));
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    expect(() => Journal.open(join(dir, 'not-a-dir', 'state'))).toThrow(/the journal cannot be written .*make the state directory writable/);
+  });
+});

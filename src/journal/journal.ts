@@ -1,0 +1,289 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { Activity } from '../formats/activity.js';
+import { ensurePrivateDir } from '../fsutil/atomic-write.js';
+import { journalError } from './errors.js';
+import { migrate } from './migrations.js';
+import { toRecord, type FileRecord } from './rows.js';
+import { canMove, FILE_STATES, type FileState } from './states.js';
+
+/** What a rescan needs to decide, without reading the file, whether anything changed. */
+export interface IndexEntry {
+  readonly id: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly state: FileState;
+}
+
+export interface Observation {
+  readonly sourceId: string;
+  readonly relPath: string;
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export type StateCounts = Record<FileState, number>;
+
+/**
+ * The single source of truth for every file ever seen. Only this module writes state.
+ * SQLite in WAL mode: a process killed at any point leaves the last committed state,
+ * and several processes (the daemon and a `--once` run) can share it safely.
+ */
+export class Journal {
+  readonly path: string;
+  private readonly db: Database.Database;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.db = db;
+  }
+
+  static open(stateDir: string): Journal {
+    const path = join(stateDir, 'journal.sqlite');
+    try {
+      ensurePrivateDir(stateDir);
+      const db = new Database(path, { timeout: 15_000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+      return new Journal(path, db);
+    } catch (error) {
+      throw journalError(error, `opening ${path}`);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private run<T>(where: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw journalError(error, where);
+    }
+  }
+
+  /** (path, size, mtime) of every file of a source: a no-op rescan reads nothing else. */
+  index(sourceId: string): Map<string, IndexEntry> {
+    return this.run('reading the index', () => {
+      const rows = this.db
+        .prepare('SELECT id, rel_path, size, mtime_ms, state FROM files WHERE source_id = ?')
+        .raw()
+        .all(sourceId) as Array<[number, string, number, number, FileState]>;
+      const map = new Map<string, IndexEntry>();
+      for (const [id, relPath, size, mtimeMs, state] of rows) map.set(relPath, { id, size, mtimeMs, state });
+      return map;
+    });
+  }
+
+  /** True the first time a source is scanned (its backfill rule applies then). */
+  noteSourceScan(sourceId: string, label: string, now = Date.now()): { firstScan: boolean } {
+    return this.run('recording a scan', () => {
+      const existing = this.db.prepare('SELECT 1 FROM sources WHERE id = ?').get(sourceId);
+      if (existing) {
+        this.db.prepare('UPDATE sources SET last_scan_at = ?, label = ? WHERE id = ?').run(now, label, sourceId);
+        return { firstScan: false };
+      }
+      this.db.prepare('INSERT INTO sources (id, label, first_scan_at, last_scan_at) VALUES (?, ?, ?, ?)').run(sourceId, label, now, now);
+      return { firstScan: true };
+    });
+  }
+
+  isNewSource(sourceId: string): boolean {
+    return this.run('reading sources', () => !this.db.prepare('SELECT 1 FROM sources WHERE id = ?').get(sourceId));
+  }
+
+  /** Refused before reading (too large, not a regular file, outside the source): skipped with the reason. */
+  refuse(id: number, reason: string, now = Date.now()): void {
+    this.move(id, 'skipped', { verdict: 'skip', reason }, now);
+  }
+
+  /** Same content under a new size/mtime (a FAT DST shift): remember the new stat, change nothing else. */
+  touch(id: number, size: number, mtimeMs: number, now = Date.now()): void {
+    this.run('updating a stat', () => this.update(id, { size, mtime_ms: mtimeMs, updated_at: now }));
+  }
+
+  /** A path now holds different content: the old record keeps its history under a retired name. */
+  retire(id: number, now = Date.now()): void {
+    this.run('retiring a record', () => this.update(id, { rel_path: `${this.get(id)?.relPath ?? id}#retired-${id}`, updated_at: now }));
+  }
+
+  /** A new file, or a known path whose size or mtime changed: back to `discovered`. */
+  observe(observation: Observation, now = Date.now()): FileRecord {
+    return this.run('recording a file', () => {
+      const row = this.db
+        .prepare(
+          `INSERT INTO files (source_id, rel_path, path, size, mtime_ms, state, first_seen_at, updated_at)
+           VALUES (@sourceId, @relPath, @path, @size, @mtimeMs, 'discovered', @now, @now)
+           ON CONFLICT (source_id, rel_path) DO UPDATE SET
+             path = excluded.path, size = excluded.size, mtime_ms = excluded.mtime_ms, updated_at = excluded.updated_at
+           RETURNING *`,
+        )
+        .get({ ...observation, now }) as Record<string, unknown>;
+      return toRecord(row);
+    });
+  }
+
+  get(id: number): FileRecord | undefined {
+    return this.run('reading a file record', () => {
+      const row = this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+      return row ? toRecord(row) : undefined;
+    });
+  }
+
+  /** The one place a state changes; refuses moves the state table does not allow. */
+  move(id: number, to: FileState, fields: Partial<Record<string, unknown>> = {}, now = Date.now()): void {
+    this.run(`moving #${id} to ${to}`, () => {
+      this.db.transaction(() => {
+        const current = this.db.prepare('SELECT state FROM files WHERE id = ?').pluck().get(id) as FileState | undefined;
+        if (!current) throw new Error(`no file #${id}`);
+        if (!canMove(current, to)) throw new Error(`file #${id} cannot move from ${current} to ${to}`);
+        this.update(id, { ...fields, state: to, updated_at: now });
+      })();
+    });
+  }
+
+  private update(id: number, fields: Record<string, unknown>): void {
+    const keys = Object.keys(fields);
+    const sql = `UPDATE files SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`;
+    this.db.prepare(sql).run({ ...fields, id });
+  }
+
+  /** The summary of a classified file; the caller then decides queued/skipped/duplicate/baseline. */
+  recordClassification(id: number, activity: Activity, sha256: string, size: number, mtimeMs: number): void {
+    this.move(id, 'classified', {
+      sha256,
+      size,
+      mtime_ms: mtimeMs,
+      format: activity.format,
+      kind: activity.kind,
+      sport: activity.sport ?? null,
+      activity_type: activity.activityType ?? null,
+      start: activity.start ?? null,
+      duration_s: activity.durationS ?? null,
+      distance_m: activity.distanceM ?? null,
+      points: activity.points,
+      positions: activity.positions,
+      device: activity.device ? JSON.stringify(activity.device) : null,
+      identity: activity.identity ?? null,
+      verdict: activity.verdict,
+      reason: activity.reason,
+      problems: JSON.stringify(activity.problems),
+      duplicate_of: null,
+      last_error: null,
+    });
+  }
+
+  /** Seen before under another name, path or mtime: the same content, or the same activity. */
+  findDuplicate(id: number, sha256: string, identity: string | undefined): FileRecord | undefined {
+    return this.run('looking for duplicates', () => {
+      const row = this.db
+        .prepare(
+          `SELECT * FROM files
+           WHERE id != @id AND state IN ('queued', 'uploading', 'uploaded', 'failed', 'baseline')
+             AND (sha256 = @sha256 OR (@identity IS NOT NULL AND identity = @identity))
+           ORDER BY CASE state WHEN 'uploaded' THEN 0 ELSE 1 END, id LIMIT 1`,
+        )
+        .get({ id, sha256, identity: identity ?? null }) as Record<string, unknown> | undefined;
+      return row ? toRecord(row) : undefined;
+    });
+  }
+
+  /** Atomically takes the next due upload for `owner`; two processes never take the same one. */
+  claimNext(owner: string, now = Date.now(), excludeIdentities: ReadonlySet<string> = new Set()): FileRecord | undefined {
+    return this.run('taking the next upload', () =>
+      this.db.transaction(() => {
+        const candidates = this.db
+          .prepare(
+            `SELECT id, identity FROM files WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+             ORDER BY COALESCE(next_attempt_at, 0), id LIMIT 50`,
+          )
+          .all(now) as Array<{ id: number; identity: string | null }>;
+        const pick = candidates.find((c) => !c.identity || !excludeIdentities.has(c.identity));
+        if (!pick) return undefined;
+        const row = this.db
+          .prepare(`UPDATE files SET state = 'uploading', claimed_by = ?, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`)
+          .get(owner, now, pick.id) as Record<string, unknown> | undefined;
+        return row ? toRecord(row) : undefined;
+      }).immediate(),
+    );
+  }
+
+  /** Uploads claimed by processes that no longer exist go back in line (and will be re-sent). */
+  releaseOrphanedClaims(isAlive: (owner: string) => boolean, now = Date.now()): number {
+    return this.run('releasing abandoned uploads', () => {
+      const rows = this.db.prepare(`SELECT id, claimed_by FROM files WHERE state = 'uploading'`).all() as Array<{ id: number; claimed_by: string | null }>;
+      let released = 0;
+      for (const row of rows) {
+        if (row.claimed_by && isAlive(row.claimed_by)) continue;
+        this.db.prepare(`UPDATE files SET state = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? AND state = 'uploading'`).run(now, row.id);
+        released++;
+      }
+      return released;
+    });
+  }
+
+  /** When the next queued upload becomes due (undefined: nothing queued). */
+  nextDueAt(): number | undefined {
+    return this.run('reading the queue', () => {
+      const value = this.db
+        .prepare(`SELECT MIN(COALESCE(next_attempt_at, 0)) FROM files WHERE state = 'queued'`)
+        .pluck()
+        .get() as number | null;
+      return value ?? undefined;
+    });
+  }
+
+  counts(): StateCounts {
+    return this.run('counting', () => {
+      const counts = Object.fromEntries(FILE_STATES.map((s) => [s, 0])) as StateCounts;
+      const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as Array<{ state: FileState; n: number }>;
+      for (const row of rows) counts[row.state] = row.n;
+      return counts;
+    });
+  }
+
+  list(filter: { states?: readonly FileState[]; limit?: number; orderBy?: 'updated' | 'id' } = {}): FileRecord[] {
+    return this.run('listing files', () => {
+      const where = filter.states?.length ? `WHERE state IN (${filter.states.map(() => '?').join(', ')})` : '';
+      const order = filter.orderBy === 'updated' ? 'updated_at DESC, id DESC' : 'id';
+      const limit = filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : '';
+      const rows = this.db.prepare(`SELECT * FROM files ${where} ORDER BY ${order} ${limit}`).all(...(filter.states ?? [])) as Array<Record<string, unknown>>;
+      return rows.map(toRecord);
+    });
+  }
+
+  /** Baseline files whose activity started at or after `since` join the queue. */
+  releaseBaseline(sinceMs: number, now = Date.now()): number {
+    return this.run('queueing older files', () => {
+      const rows = this.db.prepare(`SELECT id, start, mtime_ms FROM files WHERE state = 'baseline'`).all() as Array<{ id: number; start: string | null; mtime_ms: number }>;
+      let moved = 0;
+      for (const row of rows) {
+        const when = row.start ? Date.parse(row.start) : row.mtime_ms;
+        if (when >= sinceMs) {
+          this.move(row.id, 'queued', { attempts: 0, next_attempt_at: null }, now);
+          moved++;
+        }
+      }
+      return moved;
+    });
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.run('reading meta', () => (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.run('writing meta', () => {
+      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    });
+  }
+
+  /** PRAGMA integrity_check: 'ok' or the problems found. */
+  integrityCheck(): string {
+    return this.run('checking integrity', () => (this.db.pragma('integrity_check', { simple: true }) as string) ?? 'ok');
+  }
+}

@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Versioned schema. Each entry moves the database from version i to i+1 inside one
+ * transaction; PRAGMA user_version records where it stands. Never edit a shipped step.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    first_scan_at INTEGER NOT NULL,
+    last_scan_at INTEGER NOT NULL
+  );
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    rel_path TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    sha256 TEXT,
+    format TEXT,
+    kind TEXT,
+    sport TEXT,
+    activity_type TEXT,
+    start TEXT,
+    duration_s REAL,
+    distance_m REAL,
+    points INTEGER,
+    positions INTEGER,
+    device TEXT,
+    identity TEXT,
+    verdict TEXT,
+    reason TEXT,
+    problems TEXT,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt_at INTEGER,
+    remote_id TEXT,
+    remote_status TEXT,
+    duplicate_of INTEGER,
+    claimed_by TEXT,
+    first_seen_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    uploaded_at INTEGER,
+    UNIQUE (source_id, rel_path)
+  );
+  CREATE INDEX files_sha256 ON files (sha256);
+  CREATE INDEX files_identity ON files (identity);
+  CREATE INDEX files_state ON files (state, next_attempt_at);
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`the journal was written by a newer mmt-sync (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade mmt-sync`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
