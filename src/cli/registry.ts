@@ -21,6 +21,10 @@ function number(name: string, min: number, max: number) {
   };
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export const EXIT_STATUS_HELP = `
 Exit status:
   0  success: nothing left failing
@@ -60,6 +64,19 @@ export function buildProgram(runner: Runner, version: string): Command {
   command('doctor', 'check config, keychain, login and API reachability; each line with its fix').action((opts, cmd: Command) =>
     runner.run(async () => (await import('./commands/doctor.js')).runDoctor as never, cmd.optsWithGlobals()),
   );
+
+  command('inspect', 'decode and classify files: the summary and verdict of each, nothing written')
+    .argument('<files...>', 'FIT, GPX or TCX files')
+    .action((files: string[], opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/inspect.js')).runInspect as never, { ...cmd.optsWithGlobals(), files }),
+    );
+
+  command('scan', 'find, settle, classify and journal new files once; report counts by verdict (no upload)')
+    .option('--folder <dir>', 'scan only this folder (repeatable)', collect, [])
+    .option('--since <date>', 'upload files from this date on (YYYY-MM-DD) or "all", overriding intake.backfill')
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/scan.js')).runScan as never, cmd.optsWithGlobals()),
+    );
 
   command('sandbox', 'run a local Map My Tracks API v3 stand-in (for trying mmt-sync, tests and demos)')
     .option('--port <n>', 'port (0: a free one)', number('--port', 0, 65535), 0)

@@ -1,0 +1,50 @@
+import { backfillCutoff } from '../../intake/backfill.js';
+import { gatherSources } from '../../intake/gather-sources.js';
+import { scanSources, type ScanReport } from '../../intake/scan.js';
+import { Journal } from '../../journal/journal.js';
+import { commandContext, type GlobalOptions } from '../context.js';
+import type { Io } from '../io.js';
+
+export interface ScanCommandOptions extends GlobalOptions {
+  readonly folder?: readonly string[];
+  readonly since?: string;
+}
+
+export function describeScan(report: ScanReport): string {
+  const parts = [
+    `${report.files} files`,
+    `${report.queued} queued for upload${report.repair ? ` (${report.repair} repaired)` : ''}`,
+    `${report.unchanged} unchanged`,
+    `${report.skipped} skipped`,
+    `${report.duplicates} duplicates`,
+    `${report.baseline} baseline`,
+  ];
+  if (report.refused) parts.push(`${report.refused} refused`);
+  if (report.notSettled) parts.push(`${report.notSettled} still being written`);
+  if (report.unreadable) parts.push(`${report.unreadable} unreadable`);
+  return parts.join(', ');
+}
+
+/** sources → intake → formats → journal once, and the counts by verdict. */
+export async function runScan(options: ScanCommandOptions, io: Io, signal: AbortSignal): Promise<ScanReport> {
+  const { loaded, stateDir } = commandContext(options, io.log);
+  const { config } = loaded;
+  const cutoff = backfillCutoff(config.intake.backfill, options.since);
+  const sources = await gatherSources(config, options.folder ?? [], io.log);
+  const journal = Journal.open(stateDir);
+  try {
+    if (options.since) journal.releaseBaseline(cutoff ?? 0);
+    const report = await scanSources(sources, journal, {
+      settleMs: config.intake.settleS * 1000,
+      maxFileBytes: config.intake.maxFileMB * 1024 * 1024,
+      backfillCutoffMs: cutoff,
+      log: io.log,
+      signal,
+    });
+    for (const problem of report.problems) io.log.warn(`${problem.path}: ${problem.reason}`);
+    io.out(options.json ? JSON.stringify({ sources: sources.map((s) => ({ id: s.id, root: s.root })), ...report }, null, 2) : describeScan(report));
+    return report;
+  } finally {
+    journal.close();
+  }
+}
