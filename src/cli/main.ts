@@ -5,13 +5,23 @@ import { createLogger } from '../log.js';
 import { VERSION } from '../package-root.js';
 import { redact } from '../redact.js';
 import { processIo } from './io.js';
-import { buildProgram } from './registry.js';
+import { buildProgram, COMMAND_NAMES } from './registry.js';
 
 /**
  * The entry point: the only place that knows about argv, signals and exit codes.
  * Commands get (options, io, signal) and return or throw; nothing else exits.
  */
-async function main(argv: string[]): Promise<number> {
+/** `mmt-sync --once …` is `mmt-sync sync …`; no command at all is the daemon (`watch`). */
+function normalizeArgv(argv: string[]): string[] {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (argv.includes('--once') && (!first || !COMMAND_NAMES.includes(first))) {
+    return ['sync', ...argv.filter((a) => a !== '--once')];
+  }
+  return argv;
+}
+
+async function main(rawArgv: string[]): Promise<number> {
+  const argv = normalizeArgv(rawArgv);
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const quiet = argv.includes('-q') || argv.includes('--quiet');
   const jsonLogs = argv.includes('json') && argv.some((a) => a === '--log-format' || a === '--log-format=json');

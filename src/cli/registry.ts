@@ -25,6 +25,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+export const COMMAND_NAMES = ['watch', 'sync', 'login', 'logout', 'status', 'inspect', 'scan', 'retry', 'forget', 'live', 'sandbox', 'service', 'doctor'];
+
 export const EXIT_STATUS_HELP = `
 Exit status:
   0  success: nothing left failing
@@ -76,6 +78,14 @@ export function buildProgram(runner: Runner, version: string): Command {
     .option('--since <date>', 'upload files from this date on (YYYY-MM-DD) or "all", overriding intake.backfill')
     .action((opts, cmd: Command) =>
       runner.run(async () => (await import('./commands/scan.js')).runScan as never, cmd.optsWithGlobals()),
+    );
+
+  command('sync', 'scan all sources, upload everything pending, then exit (also: mmt-sync --once)')
+    .option('--folder <dir>', 'sync only this folder (repeatable)', collect, [])
+    .option('--since <date>', 'upload files from this date on (YYYY-MM-DD) or "all", overriding intake.backfill')
+    .option('--dry-run', 'show what would be uploaded and how many API calls, send nothing')
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/sync.js')).runSync as never, cmd.optsWithGlobals()),
     );
 
   command('sandbox', 'run a local Map My Tracks API v3 stand-in (for trying mmt-sync, tests and demos)')

@@ -65,6 +65,7 @@ export const configSchema = z.strictObject({
     baseDelayS: z.number().positive(),
     maxDelayS: z.number().positive(),
     maxAttempts: z.number().int().min(1),
+    onceWaitS: z.number().min(0),
   }),
   sources: z.array(source),
   devices: z.strictObject({

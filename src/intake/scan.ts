@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { classifyFile } from '../formats/classify.js';
 import type { Journal } from '../journal/journal.js';
+import type { Spool } from '../journal/spool.js';
 import type { FileRecord } from '../journal/rows.js';
 import { RECLASSIFIABLE } from '../journal/states.js';
 import type { Logger } from '../log.js';
@@ -16,6 +17,7 @@ export interface ScanOptions {
   /** Files of a first-scanned source that started before this are baseline (undefined: none are). */
   readonly backfillCutoffMs: number | undefined;
   readonly log: Logger;
+  readonly spool: Spool;
   readonly signal?: AbortSignal;
   /** Waits between the two looks of the settle check (tests and the daemon pass their own). */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -50,6 +52,9 @@ interface Candidate {
   readonly known?: { id: number; state: FileRecord['state'] };
 }
 
+/** Taken in but not through intake (a crash or a full disk interrupted it): taken in again. */
+const UNFINISHED: ReadonlySet<FileRecord['state']> = new Set(['discovered', 'settled', 'classified']);
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -78,7 +83,7 @@ export async function scanSources(sources: readonly Source[], journal: Journal, 
         journal.refuse(record.id, entry.reason);
         continue;
       }
-      if (known && known.size === entry.size && known.mtimeMs === Math.trunc(entry.mtimeMs) && known.state !== 'discovered') {
+      if (known && known.size === entry.size && known.mtimeMs === Math.trunc(entry.mtimeMs) && !UNFINISHED.has(known.state)) {
         report.unchanged++;
         continue;
       }
@@ -136,7 +141,7 @@ async function takeIn(candidate: Candidate, journal: Journal, options: ScanOptio
     // content: the same bytes only get the new stat noted; new bytes at a path that is
     // settled for good (uploaded, duplicate, …) become a new record beside the old one.
     const previous = journal.get(candidate.known.id);
-    if (previous?.sha256 === sha256 && previous.state !== 'discovered') {
+    if (previous?.sha256 === sha256 && !UNFINISHED.has(previous.state)) {
       journal.touch(candidate.known.id, candidate.size, candidate.mtimeMs);
       report.unchanged++;
       return;
@@ -164,7 +169,15 @@ async function takeIn(candidate: Candidate, journal: Journal, options: ScanOptio
     report.baseline++;
     return;
   }
-  journal.move(record.id, 'queued', { attempts: 0, next_attempt_at: null });
+  const upload = activity.verdict === 'repair' ? activity.repaired : { format: activity.format, bytes: outcome.bytes };
+  if (!upload) {
+    journal.move(record.id, 'skipped', { reason: `${activity.reason}; nothing could be rebuilt to upload` });
+    report.skipped++;
+    return;
+  }
+  // The private copy first: the watch may be unplugged before the upload starts.
+  options.spool.put(sha256, upload.format, upload.bytes);
+  journal.move(record.id, 'queued', { attempts: 0, next_attempt_at: null, upload_format: upload.format });
   report.queued++;
   if (activity.verdict === 'repair') {
     report.repair++;

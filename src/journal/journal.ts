@@ -212,6 +212,48 @@ export class Journal {
     );
   }
 
+  /** The server has it: remember its id; 'exists' (same content sent again) counts the same. */
+  markUploaded(id: number, remoteId: string, remoteStatus: string | undefined, now = Date.now()): void {
+    this.move(id, 'uploaded', { remote_id: remoteId, remote_status: remoteStatus ?? null, uploaded_at: now, claimed_by: null, last_error: null, next_attempt_at: null }, now);
+  }
+
+  /** A retryable failure: back in line after `delayMs`, or failed once the attempts are spent. */
+  scheduleRetry(id: number, error: string, delayMs: number, maxAttempts: number, now = Date.now()): 'queued' | 'failed' {
+    const attempts = (this.get(id)?.attempts ?? 0) + 1;
+    if (attempts >= maxAttempts) {
+      this.move(id, 'failed', { attempts, last_error: `${error} (gave up after ${attempts} attempts; \`mmt-sync retry\` tries again)`, claimed_by: null, next_attempt_at: null }, now);
+      return 'failed';
+    }
+    this.move(id, 'queued', { attempts, last_error: error, claimed_by: null, next_attempt_at: now + delayMs }, now);
+    return 'queued';
+  }
+
+  /** A permanent refusal (the request itself is wrong): recorded with the server's reason. */
+  markFailed(id: number, error: string, now = Date.now()): void {
+    const attempts = (this.get(id)?.attempts ?? 0) + 1;
+    this.move(id, 'failed', { attempts, last_error: error, claimed_by: null, next_attempt_at: null }, now);
+  }
+
+  /** Not this upload's fault (login required, shutting down): back in line, no attempt counted. */
+  requeue(id: number, note?: string, now = Date.now()): void {
+    this.move(id, 'queued', { claimed_by: null, ...(note ? { last_error: note } : {}) }, now);
+  }
+
+  /** `mmt-sync retry`: failed entries (one, or all) go back to the queue now. */
+  retryFailed(id: number | 'all', now = Date.now()): number {
+    const targets = id === 'all' ? this.list({ states: ['failed'] }) : [this.get(id)].filter((r): r is FileRecord => r?.state === 'failed');
+    for (const record of targets) this.move(record.id, 'queued', { attempts: 0, next_attempt_at: null }, now);
+    return targets.length;
+  }
+
+  /** `mmt-sync forget`: upload again (e.g. deleted on the site) — uploaded/duplicate/skipped back to the queue. */
+  forget(id: number, now = Date.now()): FileRecord | undefined {
+    const record = this.get(id);
+    if (!record) return undefined;
+    this.move(id, 'queued', { attempts: 0, next_attempt_at: null, remote_id: null, remote_status: null, duplicate_of: null, uploaded_at: null }, now);
+    return this.get(id);
+  }
+
   /** Uploads claimed by processes that no longer exist go back in line (and will be re-sent). */
   releaseOrphanedClaims(isAlive: (owner: string) => boolean, now = Date.now()): number {
     return this.run('releasing abandoned uploads', () => {

@@ -52,6 +52,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX files_state ON files (state, next_attempt_at);
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: what actually goes up (a repaired FIT may go up as a rebuilt GPX) lives in the spool.
+  `ALTER TABLE files ADD COLUMN upload_format TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,6 +35,8 @@ export interface FileRecord {
   readonly firstSeenAt: number;
   readonly updatedAt: number;
   readonly uploadedAt: number | null;
+  /** The format of the bytes that go up ('gpx' for a FIT rebuilt by repair). */
+  readonly uploadFormat: string | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -82,5 +84,6 @@ export function toRecord(row: Raw): FileRecord {
     firstSeenAt: row.first_seen_at as number,
     updatedAt: row.updated_at as number,
     uploadedAt: (row.uploaded_at as number | null) ?? null,
+    uploadFormat: (row.upload_format as string | null) ?? null,
   };
 }

@@ -155,6 +155,13 @@ describe('detectDevices: what is not a watch', () => {
     expect(await detect([join(dir, 'media')])).toEqual([]);
   });
 
+  it('does not look for volumes inside a mounted volume', async () => {
+    mkdirSync(join(dir, 'mnt', 'data', 'backup', 'GARMIN', 'Activity'), { recursive: true });
+    const mounts = [...local, { mountPoint: join(dir, 'mnt', 'data'), fsType: 'ext4', source: '/dev/sdd1' }];
+    expect(await detect([join(dir, 'mnt')], mounts)).toEqual([]);
+    expect(await detect([join(dir, 'mnt')])).toHaveLength(1);
+  });
+
   it('skips network filesystems and missing roots without a word', async () => {
     mkdirSync(join(dir, 'mnt', 'nas', 'GARMIN', 'Activity'), { recursive: true });
     const mounts = [...local, { mountPoint: join(dir, 'mnt', 'nas'), fsType: 'nfs4', source: 'nas:/export' }];

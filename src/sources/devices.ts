@@ -100,7 +100,9 @@ class Scanner {
       this.sightings.push({ match, mountPoint: dir, transport: 'usb-mass-storage', host: undefined });
       return;
     }
-    if (levelsLeft <= 0) return;
+    // The folders of a mounted volume are not volumes: only look below plain directories
+    // such as /media/<user>.
+    if (levelsLeft <= 0 || this.mounts?.some((m) => m.mountPoint === dir)) return;
     for (const child of await subdirectories(dir)) {
       if (!isForeignGvfsMount(child)) await this.examine(join(dir, child), levelsLeft - 1);
     }

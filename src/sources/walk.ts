@@ -24,6 +24,7 @@
  */
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Source } from './source.js';
 import { byName, Walker, type Dir, type Outcome } from './walker.js';
 
@@ -85,8 +86,14 @@ function validate(options: WalkOptions): void {
 
 /** Longest stretch of synchronous stats before the event loop gets a turn. */
 const SLICE_MS = 8;
-/** A single stat slower than this means the filesystem is not local enough to block on. */
+/** One synchronous stat in this many is timed (reading the clock costs as much as a stat). */
+const STATS_PER_SAMPLE = 16;
+/**
+ * A sampled stat slower than this means a filesystem not local enough to block on; a few
+ * are tolerated so that one GC pause does not count.
+ */
 const SLOW_STAT_MS = 4;
+const SLOW_SAMPLES_TOLERATED = 3;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -104,10 +111,11 @@ export async function* walkSource(
   const window = options.concurrency ?? 32;
   signal?.throwIfAborted();
 
+  const rootPath = resolve(source.root);
   let rootReal: string;
   let rootStats: Stats;
   try {
-    rootReal = await realpath(source.root);
+    rootReal = await realpath(rootPath);
     rootStats = await stat(rootReal);
   } catch (error) {
     const walker = new Walker(source.root, options, source);
@@ -120,8 +128,9 @@ export async function* walkSource(
     return { ...walker.counts, complete: false };
   }
   let syncStats = source.poll !== true;
+  let slowSamples = 0;
 
-  const stack: Dir[] = [{ path: source.root, relPath: '', real: rootReal, stats: rootStats }];
+  const stack: Dir[] = [{ path: rootPath, relPath: '', real: rootReal, stats: rootStats }];
   while (stack.length > 0) {
     signal?.throwIfAborted();
     const dir = stack.pop()!;
@@ -142,6 +151,7 @@ export async function* walkSource(
 
     let i = 0;
     let sliceStart = performance.now();
+    let sinceSample = 0;
     // Asynchronous stats run in a sliding window; results still come in name order.
     const pending: (Promise<Outcome> | undefined)[] = [];
     let started = 0;
@@ -149,11 +159,14 @@ export async function* walkSource(
       const candidate = candidates[i]!;
       let outcome: Outcome;
       if (syncStats && started <= i) {
-        if (candidate.kind === 'file') {
+        if (candidate.kind === 'file' && ++sinceSample < STATS_PER_SAMPLE) {
+          outcome = walker.examineFileSync(candidate);
+        } else if (candidate.kind === 'file') {
+          sinceSample = 0;
           const before = performance.now();
           outcome = walker.examineFileSync(candidate);
           const after = performance.now();
-          if (after - before > SLOW_STAT_MS) syncStats = false;
+          if (after - before > SLOW_STAT_MS && ++slowSamples >= SLOW_SAMPLES_TOLERATED) syncStats = false;
           if (after - sliceStart > SLICE_MS) {
             await nextTurn();
             sliceStart = performance.now();

@@ -4,7 +4,7 @@
  */
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { isErrnoException } from '../errors.js';
 import { DEFAULT_EXTENSIONS, pathFilter, type PathFilter } from './filter.js';
 import { isInside } from './mounts.js';
@@ -43,6 +43,9 @@ export interface Outcome {
 }
 
 const joinRel = (parent: string, name: string): string => (parent === '' ? name : `${parent}/${name}`);
+
+/** `path.join` for a name from readdir under a normalized absolute path, minus its cost. */
+const childPath = (parent: string, name: string): string => (parent.endsWith(sep) ? parent + name : parent + sep + name);
 
 export const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -105,9 +108,9 @@ export class Walker {
       const name = entry.name;
       if (name.startsWith('.')) continue;
       const relPath = joinRel(dir.relPath, name);
-      const path = join(dir.path, name);
+      const path = childPath(dir.path, name);
       if (entry.isDirectory()) {
-        if (!this.filter.prunesDir(relPath)) subdirs.push({ path, relPath, real: join(dir.real, name) });
+        if (!this.filter.prunesDir(relPath)) subdirs.push({ path, relPath, real: childPath(dir.real, name) });
       } else if (entry.isSymbolicLink()) {
         candidates.push({ kind: 'link', path, relPath });
       } else if (this.filter.wantsFile(relPath)) {

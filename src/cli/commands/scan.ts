@@ -2,6 +2,7 @@ import { backfillCutoff } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
 import { scanSources, type ScanReport } from '../../intake/scan.js';
 import { Journal } from '../../journal/journal.js';
+import { Spool } from '../../journal/spool.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
 
@@ -39,6 +40,7 @@ export async function runScan(options: ScanCommandOptions, io: Io, signal: Abort
       maxFileBytes: config.intake.maxFileMB * 1024 * 1024,
       backfillCutoffMs: cutoff,
       log: io.log,
+      spool: new Spool(stateDir),
       signal,
     });
     for (const problem of report.problems) io.log.warn(`${problem.path}: ${problem.reason}`);

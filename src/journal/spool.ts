@@ -1,0 +1,49 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensurePrivateDir, writeFileAtomic } from '../fsutil/atomic-write.js';
+import { failure, isErrnoException } from '../errors.js';
+
+/**
+ * A private copy of every file waiting to go up, keyed by content hash. A watch is
+ * often unplugged seconds after it is plugged in; the upload must not depend on it.
+ */
+export class Spool {
+  private readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = join(stateDir, 'spool');
+  }
+
+  private path(sha256: string, format: string): string {
+    return join(this.dir, `${sha256}.${format}`);
+  }
+
+  put(sha256: string, format: string, bytes: Uint8Array): void {
+    try {
+      ensurePrivateDir(this.dir);
+      writeFileAtomic(this.path(sha256, format), bytes, 0o600);
+    } catch (error) {
+      const code = isErrnoException(error) ? error.code : undefined;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw failure('SPOOL_DISK_FULL', `no space left to keep a copy for upload in ${this.dir}: free some space; nothing was lost`, error);
+      }
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+        throw failure('SPOOL_READ_ONLY', `cannot write the upload copy in ${this.dir} (${code}): make the state directory writable`, error);
+      }
+      throw error;
+    }
+  }
+
+  get(sha256: string, format: string): Uint8Array | undefined {
+    try {
+      return readFileSync(this.path(sha256, format));
+    } catch (error) {
+      if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  remove(sha256: string, format: string): void {
+    rmSync(this.path(sha256, format), { force: true });
+  }
+}

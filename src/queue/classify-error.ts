@@ -1,0 +1,28 @@
+import { ApiError } from '../api/errors.js';
+import { HttpFailure } from '../api/http.js';
+import { MmtError } from '../errors.js';
+
+export type FailureKind = 'retry' | 'permanent' | 'login' | 'aborted';
+
+export interface ClassifiedFailure {
+  readonly kind: FailureKind;
+  readonly message: string;
+  readonly retryAfterMs?: number;
+}
+
+/** The contract's error rules, in one place: what to do after a failed upload. */
+export function classifyFailure(error: unknown): ClassifiedFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ApiError) {
+    return error.retryable
+      ? { kind: 'retry', message, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) }
+      : { kind: 'permanent', message };
+  }
+  if (error instanceof HttpFailure) return { kind: error.failureKind === 'aborted' ? 'aborted' : 'retry', message };
+  if (error instanceof MmtError) {
+    if (error.kind === 'login') return { kind: 'login', message };
+    if (error.code === 'TOKEN_ENDPOINT_UNAVAILABLE' || error.code === 'LOCK_TIMEOUT') return { kind: 'retry', message };
+    if (error.kind === 'usage') return { kind: 'permanent', message };
+  }
+  return { kind: 'retry', message };
+}

@@ -1,0 +1,199 @@
+import PQueue from 'p-queue';
+import type { MmtClient } from '../api/client.js';
+import type { Config } from '../config/schema.js';
+import type { Journal } from '../journal/journal.js';
+import type { FileRecord } from '../journal/rows.js';
+import type { Spool } from '../journal/spool.js';
+import type { Logger } from '../log.js';
+import type { Source } from '../sources/source.js';
+import { retryDelayMs, type RetryPolicy } from './backoff.js';
+import { classifyFailure } from './classify-error.js';
+import { activityName } from './naming.js';
+import { uploadBytesFor } from './upload-bytes.js';
+
+/** Journal meta key: no request before this time (a server's Retry-After applies to the account). */
+export const NOT_BEFORE_KEY = 'retry_not_before';
+
+export type UploadEvent =
+  | { readonly type: 'start'; readonly record: FileRecord; readonly bytes: number }
+  | { readonly type: 'uploaded'; readonly record: FileRecord; readonly remoteId: string; readonly existed: boolean }
+  | { readonly type: 'retry'; readonly record: FileRecord; readonly error: string; readonly delayMs: number }
+  | { readonly type: 'failed'; readonly record: FileRecord; readonly error: string }
+  | { readonly type: 'login-required'; readonly error: string };
+
+export interface UploaderOptions {
+  readonly journal: Journal;
+  readonly spool: Spool;
+  readonly client: MmtClient;
+  readonly config: Config;
+  /** Per-source overrides (activity type, status) by source id. */
+  readonly sources: ReadonlyMap<string, Source>;
+  /** Who claims uploads in the journal (pid-based, so a dead owner's claims can be released). */
+  readonly owner: string;
+  readonly log: Logger;
+  readonly onEvent?: (event: UploadEvent) => void;
+}
+
+export interface DrainResult {
+  readonly uploaded: number;
+  readonly existed: number;
+  readonly failed: number;
+  readonly loginRequired: boolean;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Sends queued journal entries with p-queue's concurrency. Jobs come only from the
+ * journal; every outcome is written back before the next step, so a kill at any point
+ * resumes where it stopped (an entry caught `uploading` is re-sent, and the server's
+ * "exists" answer completes it).
+ */
+export class Uploader {
+  private readonly queue: PQueue;
+  private readonly policy: RetryPolicy;
+  private readonly inflightIdentities = new Set<string>();
+  private wakeUp: (() => void) | undefined;
+  private loginRequired = false;
+  private result = { uploaded: 0, existed: 0, failed: 0 };
+
+  constructor(private readonly options: UploaderOptions) {
+    this.queue = new PQueue({ concurrency: options.config.upload.concurrency });
+    const { retry } = options.config;
+    this.policy = { baseDelayMs: retry.baseDelayS * 1000, maxDelayMs: retry.maxDelayS * 1000, maxAttempts: retry.maxAttempts };
+  }
+
+  /** New work was queued (by a scan): look again now instead of at the next due time. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /**
+   * Uploads until nothing is due. `maxWaitMs` bounds how long it waits for entries in
+   * backoff (a `--once` run's budget; Infinity for the daemon, which `stop` ends).
+   * `stop` ends taking new work; in-flight uploads finish (or `abort` cancels them).
+   */
+  async drain(options: { maxWaitMs: number; stop?: AbortSignal; abort?: AbortSignal }): Promise<DrainResult> {
+    const { journal } = this.options;
+    const deadline = Date.now() + options.maxWaitMs;
+    this.loginRequired = false;
+    for (;;) {
+      if (options.stop?.aborted || this.loginRequired) break;
+      this.fill(options.abort);
+      if (this.queue.pending + this.queue.size > 0) {
+        await new Promise<void>((resolve) => this.queue.once('next', () => resolve()));
+        continue;
+      }
+      const due = journal.nextDueAt();
+      const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
+      if (due === undefined && options.maxWaitMs !== Infinity) break;
+      const wakeAt = due === undefined ? Infinity : Math.max(due, notBefore);
+      if (wakeAt > deadline) break;
+      const woken = new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
+      await Promise.race([sleep(Math.min(wakeAt - Date.now(), 2 ** 31 - 1), options.stop), woken]);
+      this.wakeUp = undefined;
+    }
+    await this.queue.onIdle();
+    return { ...this.result, loginRequired: this.loginRequired };
+  }
+
+  private fill(abort?: AbortSignal): void {
+    const { journal, owner } = this.options;
+    const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
+    while (!this.loginRequired && this.queue.pending + this.queue.size < this.options.config.upload.concurrency) {
+      const now = Date.now();
+      if (notBefore > now) return;
+      // Uploads of the same activity never run side by side.
+      const record = journal.claimNext(owner, now, this.inflightIdentities);
+      if (!record) return;
+      if (record.identity) this.inflightIdentities.add(record.identity);
+      void this.queue
+        .add(() => this.upload(record, abort))
+        .finally(() => {
+          if (record.identity) this.inflightIdentities.delete(record.identity);
+        });
+    }
+  }
+
+  private async upload(record: FileRecord, abort?: AbortSignal): Promise<void> {
+    const { journal, spool, client, config, sources, log, onEvent } = this.options;
+    const source = sources.get(record.sourceId);
+    try {
+      const payload = await uploadBytesFor(record, spool);
+      onEvent?.({ type: 'start', record, bytes: payload.bytes.length });
+      const activityType =
+        source?.activityType ?? record.activityType ?? (payload.format === 'fit' ? undefined : config.upload.defaultActivityType);
+      const result = await client.uploadActivity(
+        {
+          file: payload.bytes,
+          fileName: payload.fileName,
+          status: source?.status ?? config.upload.status,
+          ...(activityType ? { activityType } : {}),
+          activityName: activityName(config.upload.nameTemplate, record, activityType),
+        },
+        abort,
+      );
+      journal.markUploaded(record.id, result.activityId, result.status);
+      if (record.sha256) spool.remove(record.sha256, payload.format);
+      const existed = result.status === 'exists';
+      if (existed) this.result.existed++;
+      else this.result.uploaded++;
+      log.info(`${existed ? 'already on Map My Tracks' : 'uploaded'}: ${record.path} → activity ${result.activityId}`);
+      onEvent?.({ type: 'uploaded', record, remoteId: result.activityId, existed });
+    } catch (error) {
+      this.recordFailure(record, error);
+    }
+  }
+
+  private recordFailure(record: FileRecord, error: unknown): void {
+    const { journal, log, onEvent } = this.options;
+    const failure = classifyFailure(error);
+    switch (failure.kind) {
+      case 'login':
+        this.loginRequired = true;
+        journal.requeue(record.id, failure.message);
+        log.error(`uploads paused: ${failure.message}`);
+        onEvent?.({ type: 'login-required', error: failure.message });
+        return;
+      case 'aborted':
+        journal.requeue(record.id);
+        return;
+      case 'permanent':
+        journal.markFailed(record.id, failure.message);
+        this.result.failed++;
+        log.error(`${record.path}: ${failure.message} (not retried)`);
+        onEvent?.({ type: 'failed', record, error: failure.message });
+        return;
+      case 'retry': {
+        const attempts = record.attempts + 1;
+        const delayMs = retryDelayMs(attempts, this.policy, failure.retryAfterMs);
+        if (failure.retryAfterMs !== undefined) {
+          // Retry-After speaks for the whole account: nothing goes out before it.
+          const notBefore = Date.now() + failure.retryAfterMs;
+          if (notBefore > Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0)) journal.setMeta(NOT_BEFORE_KEY, String(notBefore));
+        }
+        const state = journal.scheduleRetry(record.id, failure.message, delayMs, this.policy.maxAttempts);
+        if (state === 'failed') {
+          this.result.failed++;
+          log.error(`${record.path}: ${failure.message} (gave up after ${attempts} attempts)`);
+          onEvent?.({ type: 'failed', record, error: failure.message });
+        } else {
+          log.warn(`${record.path}: ${failure.message}; retry ${attempts} in ${(delayMs / 1000).toFixed(1)} s`);
+          onEvent?.({ type: 'retry', record, error: failure.message, delayMs });
+        }
+      }
+    }
+  }
+}
