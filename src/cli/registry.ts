@@ -88,6 +88,20 @@ export function buildProgram(runner: Runner, version: string): Command {
       runner.run(async () => (await import('./commands/sync.js')).runSync as never, cmd.optsWithGlobals()),
     );
 
+  command('retry', 'queue failed uploads again now')
+    .argument('[id]', 'the file id shown by `mmt-sync status`')
+    .option('--all', 'every failed file')
+    .action((id: string | undefined, opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/retry.js')).runRetry as never, { ...cmd.optsWithGlobals(), ...(id ? { id } : {}) }),
+    );
+
+  command('forget', 'upload a file again (e.g. after deleting the activity on the site)')
+    .argument('<id>', 'the file id (see `mmt-sync status --json`)')
+    .option('--force', 'also for skipped, baseline or failed files')
+    .action((id: string, opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/forget.js')).runForget as never, { ...cmd.optsWithGlobals(), id }),
+    );
+
   command('sandbox', 'run a local Map My Tracks API v3 stand-in (for trying mmt-sync, tests and demos)')
     .option('--port <n>', 'port (0: a free one)', number('--port', 0, 65535), 0)
     .option('--host <host>', 'address to bind', '127.0.0.1')

@@ -1,5 +1,6 @@
 import { openAccount } from '../../auth/account.js';
 import { loginRequired } from '../../errors.js';
+import { Journal, type StateCounts } from '../../journal/journal.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
 
@@ -13,6 +14,32 @@ export interface StatusResult {
   /** ISO time; the token itself is never shown. */
   readonly accessTokenExpiresAt?: string;
   readonly accessTokenExpired?: boolean;
+  readonly queue: QueueStatus;
+}
+
+export interface QueueStatus {
+  readonly counts: StateCounts;
+  readonly lastSync?: { at: string; uploaded: number; alreadyThere: number; failed: number; pending: number };
+  readonly nextRetryAt?: string;
+  readonly recentFailures: ReadonlyArray<{ id: number; file: string; reason: string; at: string }>;
+}
+
+function queueStatus(stateDir: string): QueueStatus {
+  const journal = Journal.open(stateDir);
+  try {
+    const counts = journal.counts();
+    const lastSync = journal.getMeta('last_sync');
+    const due = journal.nextDueAt();
+    const failures = journal.list({ states: ['failed'], orderBy: 'updated', limit: 5 });
+    return {
+      counts,
+      ...(lastSync ? { lastSync: JSON.parse(lastSync) as QueueStatus['lastSync'] } : {}),
+      ...(due && due > Date.now() ? { nextRetryAt: new Date(due).toISOString() } : {}),
+      recentFailures: failures.map((f) => ({ id: f.id, file: f.path, reason: f.lastError ?? f.reason ?? 'unknown', at: new Date(f.updatedAt).toISOString() })),
+    };
+  } finally {
+    journal.close();
+  }
 }
 
 function relative(ms: number): string {
@@ -36,6 +63,7 @@ export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusR
     ...(tokens && !tokens.loginRequired
       ? { accessTokenExpiresAt: new Date(tokens.expiresAt).toISOString(), accessTokenExpired: tokens.expiresAt <= now }
       : {}),
+    queue: queueStatus(stateDir),
   };
   if (options.json) {
     io.out(JSON.stringify(result, null, 2));
@@ -56,6 +84,15 @@ export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusR
         `access token: ${tokens.expiresAt <= now ? 'expired' : 'expires'} ${result.accessTokenExpiresAt} (${relative(tokens.expiresAt - now)}; refreshed automatically)`,
       );
     }
+    const { queue } = result;
+    const c = queue.counts;
+    lines.push(
+      `last sync:    ${queue.lastSync ? `${queue.lastSync.at} (${queue.lastSync.uploaded} uploaded, ${queue.lastSync.alreadyThere} already there, ${queue.lastSync.failed} failed, ${queue.lastSync.pending} pending)` : 'never'}`,
+      `files:        ${c.uploaded} uploaded, ${c.queued + c.uploading} waiting, ${c.failed} failed, ${c.skipped} skipped, ${c.duplicate} duplicates, ${c.baseline} baseline`,
+    );
+    if (login !== 'logged-in' && c.queued) lines.push(`paused:       ${c.queued} uploads wait for \`mmt-sync login\``);
+    if (queue.nextRetryAt) lines.push(`next retry:   ${queue.nextRetryAt}`);
+    for (const f of queue.recentFailures) lines.push(`failed #${f.id}:  ${f.file}: ${f.reason} (mmt-sync retry ${f.id})`);
     io.out(lines.join('\n'));
   }
   if (login !== 'logged-in') {

