@@ -17,6 +17,8 @@ function normalizeArgv(argv: string[]): string[] {
   if (argv.includes('--once') && (!first || !COMMAND_NAMES.includes(first))) {
     return ['sync', ...argv.filter((a) => a !== '--once')];
   }
+  const helpOrVersion = argv.some((a) => ['-h', '--help', '-V', '--version', 'help'].includes(a));
+  if (!helpOrVersion && (!first || !COMMAND_NAMES.includes(first))) return ['watch', ...argv];
   return argv;
 }
 

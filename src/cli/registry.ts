@@ -80,6 +80,13 @@ export function buildProgram(runner: Runner, version: string): Command {
       runner.run(async () => (await import('./commands/scan.js')).runScan as never, cmd.optsWithGlobals()),
     );
 
+  command('watch', 'the daemon: watch folders and devices, upload new activities as they appear (the default)')
+    .option('--folder <dir>', 'watch only this folder (repeatable)', collect, [])
+    .option('--grace <seconds>', 'how long in-flight uploads may finish after SIGTERM', number('--grace', 0, 3600), 20)
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/watch.js')).runWatch as never, cmd.optsWithGlobals()),
+    );
+
   command('sync', 'scan all sources, upload everything pending, then exit (also: mmt-sync --once)')
     .option('--folder <dir>', 'sync only this folder (repeatable)', collect, [])
     .option('--since <date>', 'upload files from this date on (YYYY-MM-DD) or "all", overriding intake.backfill')

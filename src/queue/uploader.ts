@@ -61,7 +61,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export class Uploader {
   private readonly queue: PQueue;
-  private readonly policy: RetryPolicy;
+  private policy: RetryPolicy;
   private readonly inflightIdentities = new Set<string>();
   private wakeUp: (() => void) | undefined;
   private loginRequired = false;
@@ -71,6 +71,24 @@ export class Uploader {
     this.queue = new PQueue({ concurrency: options.config.upload.concurrency });
     const { retry } = options.config;
     this.policy = { baseDelayMs: retry.baseDelayS * 1000, maxDelayMs: retry.maxDelayS * 1000, maxAttempts: retry.maxAttempts };
+  }
+
+  /** SIGHUP: new settings apply from the next upload on. */
+  setConfig(config: Config): void {
+    (this.options as { config: Config }).config = config;
+    this.queue.concurrency = config.upload.concurrency;
+    const { retry } = config;
+    this.policy = { baseDelayMs: retry.baseDelayS * 1000, maxDelayMs: retry.maxDelayS * 1000, maxAttempts: retry.maxAttempts };
+  }
+
+  /** SIGHUP with another API or account: later uploads use this client. */
+  setClient(client: MmtClient): void {
+    (this.options as { client: MmtClient }).client = client;
+  }
+
+  /** SIGHUP or a new device: per-source overrides for the sources known now. */
+  setSources(sources: ReadonlyMap<string, Source>): void {
+    (this.options as { sources: ReadonlyMap<string, Source> }).sources = sources;
   }
 
   /** New work was queued (by a scan): look again now instead of at the next due time. */

@@ -1,0 +1,23 @@
+/**
+ * Child process of the RSS benchmark: writes a 24-hour FIT activity (86,400 one-second
+ * records) and a copy with one byte corrupted in the middle. Generating runs here, not in
+ * the measuring process, so the generator's memory never counts against the classifier.
+ *
+ * Usage: node rss-generate.js DIR   (prints one JSON line: the two paths and their size)
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateFitActivity } from '../../src/testing/fit-generator.js';
+
+const dir = process.argv[2];
+if (!dir) throw new Error('Expected a directory to write the 24-hour FIT files into, got none');
+
+const DAY_S = 86_400;
+const bytes = generateFitActivity({ start: new Date('2024-06-01T04:00:00Z'), durationS: DAY_S, recordIntervalS: 1 });
+const clean = join(dir, 'day-clean.fit');
+writeFileSync(clean, bytes);
+const middle = bytes.length >> 1;
+bytes[middle] = bytes[middle]! ^ 0xff;
+const corrupt = join(dir, 'day-corrupt.fit');
+writeFileSync(corrupt, bytes);
+process.stdout.write(`${JSON.stringify({ clean, corrupt, bytes: bytes.length, records: DAY_S, corruptedOffset: middle })}\n`);

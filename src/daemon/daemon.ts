@@ -1,0 +1,191 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { watch, type FSWatcher } from 'chokidar';
+import { existsSync } from 'node:fs';
+import { MmtClient } from '../api/client.js';
+import { openAccount, type Account } from '../auth/account.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { backfillCutoff } from '../intake/backfill.js';
+import { gatherSources } from '../intake/gather-sources.js';
+import { scanSources } from '../intake/scan.js';
+import { Journal } from '../journal/journal.js';
+import { Spool } from '../journal/spool.js';
+import type { Logger } from '../log.js';
+import { ownerId, ownerIsAlive } from '../queue/owner.js';
+import { Uploader } from '../queue/uploader.js';
+import { defaultMediaRoots } from '../sources/index.js';
+import type { Source } from '../sources/source.js';
+import { acquireDaemonLock } from './instance-lock.js';
+import { SourceWatcher } from './source-watcher.js';
+
+export interface DaemonOptions {
+  readonly configFile?: string;
+  readonly folders: readonly string[];
+  readonly stateDir: string;
+  readonly log: Logger;
+  /** SIGTERM/SIGINT: stop taking work, finish in-flight uploads within graceMs, exit. */
+  readonly stop: AbortSignal;
+  readonly graceMs: number;
+  /** SIGHUP: reload the configuration. The caller wires the signal to `reload`. */
+  readonly onReady?: (daemon: { reload: () => void }) => void;
+}
+
+const PAUSED_CHECK_MS = 15_000;
+
+/**
+ * The daemon: one loop owning the watchers, the schedule and the uploader. Watching
+ * only says "look at this source"; scanning (settle, classify, journal) does the rest,
+ * so a missed or duplicated event costs nothing. Idle means idle: file events, one cron
+ * schedule and the uploader's own due-time sleep; polling only for MTP/network sources.
+ */
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const { log, stateDir, stop } = options;
+  const release = await acquireDaemonLock(stateDir, (error) => log.error(`daemon lock lost: ${error.message}`));
+  const journal = Journal.open(stateDir);
+  const spool = new Spool(stateDir);
+  let config: Config = loadConfig(options.configFile ? { configFile: options.configFile } : {}).config;
+  let account: Account = openAccount(config, stateDir, log);
+  const abortUploads = new AbortController();
+  const uploader = new Uploader({
+    journal,
+    spool,
+    client: new MmtClient(config, account.session, log),
+    config,
+    sources: new Map(),
+    owner: ownerId(),
+    log,
+  });
+  const watchers = new Map<string, SourceWatcher>();
+  let sources: Source[] = [];
+  let tasks: ScheduledTask[] = [];
+  let mediaWatcher: FSWatcher | undefined;
+  let scanning: Promise<void> = Promise.resolve();
+
+  /** Scans run one after another; each wakes the uploader when it queued something. */
+  const scan = (targets: readonly Source[], settleMs: number, why: string) => {
+    scanning = scanning.then(async () => {
+      if (stop.aborted || !targets.length) return;
+      try {
+        const report = await scanSources(targets, journal, {
+          settleMs,
+          maxFileBytes: config.intake.maxFileMB * 1024 * 1024,
+          backfillCutoffMs: backfillCutoff(config.intake.backfill, undefined),
+          log,
+          spool,
+          signal: stop,
+        });
+        for (const problem of report.problems) log.warn(`${problem.path}: ${problem.reason}`);
+        if (report.queued) {
+          log.info(`${why}: ${report.queued} new file${report.queued > 1 ? 's' : ''} queued`);
+          uploader.wake();
+        } else log.debug(`${why}: nothing new (${report.files} files)`);
+      } catch (error) {
+        log.error(`${why}: ${(error as Error).message}`);
+      }
+    });
+    return scanning;
+  };
+
+  const watchSources = async () => {
+    const found = await gatherSources(config, options.folders, log);
+    const ids = new Set(found.map((s) => s.id));
+    for (const [id, watcher] of watchers) {
+      if (ids.has(id)) continue;
+      log.info(`source gone: ${watcher.source.label} (its queued files stay queued)`);
+      await watcher.close();
+      watchers.delete(id);
+    }
+    const added = found.filter((s) => !watchers.has(s.id) && existsSync(s.root));
+    for (const source of added) {
+      watchers.set(source.id, new SourceWatcher(source, config.intake.settleS * 1000, config.devices.pollIntervalS * 1000, (s) => void scan([s], 0, `change in ${s.label}`)));
+    }
+    sources = found;
+    uploader.setSources(new Map(found.map((s) => [s.id, s])));
+    return added;
+  };
+
+  const schedule = () => {
+    for (const task of tasks) void task.stop();
+    tasks = [
+      cron.schedule(config.intake.rescanCron, () => void scan(sources, config.intake.settleS * 1000, 'scheduled rescan'), { name: 'rescan' }),
+      cron.schedule('*/5 * * * *', () => void account.session.refreshIfDue().catch((e: Error) => log.warn(`token refresh: ${e.message}`)), { name: 'token-refresh' }),
+    ];
+  };
+
+  const watchMedia = async () => {
+    await mediaWatcher?.close();
+    mediaWatcher = undefined;
+    if (!config.devices.autoDetect || options.folders.length) return;
+    const roots = (config.devices.mediaRoots.length ? config.devices.mediaRoots : defaultMediaRoots(process.platform, process.env, process.getuid?.()).map((r) => r.dir)).filter((r) => existsSync(r));
+    if (!roots.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    mediaWatcher = watch(roots, { ignoreInitial: true, depth: 2, followSymlinks: false, ignorePermissionErrors: true });
+    // A mount appearing or vanishing: look for devices again once the burst settles.
+    const onMountChange = () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const added = await watchSources();
+        if (added.length) await scan(added, config.intake.settleS * 1000, `plugged in: ${added.map((s) => s.label).join(', ')}`);
+      }, 1_500);
+    };
+    mediaWatcher.on('addDir', onMountChange).on('unlinkDir', onMountChange);
+  };
+
+  const reload = () => {
+    try {
+      config = loadConfig(options.configFile ? { configFile: options.configFile } : {}).config;
+      account = openAccount(config, stateDir, log);
+      uploader.setClient(new MmtClient(config, account.session, log));
+      uploader.setConfig(config);
+      log.setLevel(config.log.level);
+      schedule();
+      void watchMedia();
+      void watchSources().then((added) => scan(added, config.intake.settleS * 1000, 'reload'));
+      log.info('configuration reloaded');
+    } catch (error) {
+      log.error(`reload failed, keeping the previous configuration: ${(error as Error).message}`);
+    }
+  };
+
+  try {
+    journal.releaseOrphanedClaims(ownerIsAlive);
+    await watchSources();
+    schedule();
+    await watchMedia();
+    log.info(`watching ${sources.length} source${sources.length === 1 ? '' : 's'}${sources.length ? `: ${sources.map((s) => s.label).join(', ')}` : ''}`);
+    options.onReady?.({ reload });
+    void scan(sources, config.intake.settleS * 1000, 'start-up scan');
+
+    const graceTimer = { handle: undefined as NodeJS.Timeout | undefined };
+    stop.addEventListener('abort', () => {
+      log.info(`stopping: in-flight uploads get ${options.graceMs / 1000} s to finish`);
+      graceTimer.handle = setTimeout(() => abortUploads.abort(), options.graceMs);
+    }, { once: true });
+
+    while (!stop.aborted) {
+      const result = await uploader.drain({ maxWaitMs: Infinity, stop, abort: abortUploads.signal });
+      if (!result.loginRequired || stop.aborted) continue;
+      log.error('uploads paused until `mmt-sync login` (the queue is kept)');
+      // Paused for login: check the token store now and then, cheaply, until a login lands.
+      while (!stop.aborted) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, PAUSED_CHECK_MS);
+          stop.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+        });
+        const tokens = await account.store.read().catch(() => undefined);
+        if (tokens && !tokens.loginRequired) {
+          log.info('login found: uploads resume');
+          break;
+        }
+      }
+    }
+    clearTimeout(graceTimer.handle);
+  } finally {
+    for (const task of tasks) void task.stop();
+    await mediaWatcher?.close();
+    for (const watcher of watchers.values()) await watcher.close();
+    await scanning.catch(() => {});
+    journal.close();
+    await release().catch(() => {});
+  }
+}
