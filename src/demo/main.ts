@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../sandbox/server.js';
 import { approveAuthorization } from '../sandbox/headless.js';
+import { createDemoWatch } from './watch-folder.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -39,9 +40,13 @@ function cli(args: string[], env: NodeJS.ProcessEnv, onFirstLine?: (line: string
 
 async function main(): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), 'mmt-sync-demo-'));
-  const sandbox = await startSandbox({ tokenTtlS: 3600 });
+  // Some injected faults, so the retries show.
+  const sandbox = await startSandbox({ tokenTtlS: 3600, failRate: 0.2, seed: 42 });
   try {
-    step(`sandbox Map My Tracks running at ${sandbox.baseUrl}`);
+    step(`sandbox Map My Tracks running at ${sandbox.baseUrl} (20 % of uploads fail on purpose)`);
+    const mediaRoot = join(home, 'media');
+    const watch = createDemoWatch(mediaRoot);
+    step(`a watch "plugged in" at ${watch.volume}: ${watch.files.join(', ')}`);
     const configDir = join(home, 'config', 'mmt-sync');
     mkdirSync(configDir, { recursive: true });
     // A file token store: a fresh machine (or CI container) may have no keyring.
@@ -54,6 +59,13 @@ async function main(): Promise<number> {
         `  clientSecret: ${sandbox.clientSecret}`,
         'auth:',
         '  tokenStore: file',
+        'devices:',
+        `  mediaRoots: [${JSON.stringify(mediaRoot)}]`,
+        'intake:',
+        '  settleS: 1',
+        'retry:',
+        '  baseDelayS: 0.5',
+        '  maxDelayS: 4',
         '',
       ].join('\n'),
     );
@@ -71,10 +83,23 @@ async function main(): Promise<number> {
     await approval;
     if (loginCode !== 0) return loginCode;
 
+    step('mmt-sync --once   (finds the watch, settles, classifies, uploads with retries)');
+    const syncCode = await cli(['--once'], env);
+
+    step('mmt-sync --once   again: nothing new, nothing uploaded twice');
+    await cli(['--once', '-q'], env);
+
     step('mmt-sync status');
-    const statusCode = await cli(['status'], env);
-    step(`done; sandbox activities page: ${new URL(sandbox.baseUrl).origin}/ (stopped now)`);
-    return statusCode;
+    await cli(['status'], env);
+    const page = `${new URL(sandbox.baseUrl).origin}/`;
+    if (process.stdin.isTTY) {
+      step(`the sandbox's page lists what arrived: ${page}  — press Enter to stop`);
+      await new Promise((resolve) => process.stdin.once('data', resolve));
+      process.stdin.pause();
+    } else {
+      step(`sandbox page (while it runs): ${page}; stopping now`);
+    }
+    return syncCode;
   } finally {
     await sandbox.close();
     rmSync(home, { recursive: true, force: true });

@@ -102,6 +102,10 @@ export function parseMultipart(req: IncomingMessage, spec: FieldSpec): Promise<M
       finish();
     });
     req.on('error', (error) => reject(error));
+    // A client killed mid-upload never sends the rest: end the handler instead of waiting forever.
+    req.on('close', () => {
+      if (!req.complete) reject(new PlainHttpError(400, 'bad_request', 'the request body ended early'));
+    });
     req.pipe(parser);
   });
 }
