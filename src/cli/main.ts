@@ -23,6 +23,8 @@ function normalizeArgv(argv: string[]): string[] {
 }
 
 async function main(rawArgv: string[]): Promise<number> {
+  // Everything mmt-sync writes (journal, spool, tokens, locks) is the user's alone.
+  process.umask(0o077);
   const argv = normalizeArgv(rawArgv);
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const quiet = argv.includes('-q') || argv.includes('--quiet');
