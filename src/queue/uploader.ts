@@ -208,7 +208,7 @@ export class Uploader {
           log.error(`${record.path}: ${failure.message} (gave up after ${attempts} attempts)`);
           onEvent?.({ type: 'failed', record, error: failure.message });
         } else {
-          log.warn(`${record.path}: ${failure.message}; retry ${attempts} in ${(delayMs / 1000).toFixed(1)} s`);
+          log.info(`${record.path}: ${failure.message}; retry ${attempts} in ${(delayMs / 1000).toFixed(1)} s`);
           onEvent?.({ type: 'retry', record, error: failure.message, delayMs });
         }
       }

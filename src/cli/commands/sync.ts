@@ -24,6 +24,8 @@ export interface SyncSummary {
   readonly uploaded: number;
   readonly alreadyThere: number;
   readonly repaired: number;
+  /** Attempts that failed and were retried (server errors, timeouts, 429s). */
+  readonly retries: number;
   readonly failed: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
   readonly pending: number;
   readonly loginRequired: boolean;
@@ -62,6 +64,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
         uploaded: 0,
         alreadyThere: 0,
         repaired: 0,
+        retries: 0,
         failed: [],
         pending: queued.length,
         loginRequired: !tokens || Boolean(tokens.loginRequired),
@@ -82,10 +85,14 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     const client = new MmtClient(config, account.session, io.log);
     const failed: Array<{ file: string; reason: string }> = [];
     let repaired = 0;
+    let retries = 0;
     const progress = io.isTTY && !options.json && queued.length > 0 ? new UploadProgress(queued.length) : undefined;
+    // The bar tells the story on a terminal; per-file lines would tear it (-v brings them back).
+    if (progress && !options.verbose) io.log.setLevel('warn');
     const onEvent = (event: UploadEvent) => {
       progress?.onEvent(event);
       if (event.type === 'uploaded' && event.record.verdict === 'repair') repaired++;
+      if (event.type === 'retry') retries++;
       if (event.type === 'failed') failed.push({ file: event.record.path, reason: event.error });
     };
     const uploader = new Uploader({
@@ -106,6 +113,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
       uploaded: result.uploaded,
       alreadyThere: result.existed,
       repaired,
+      retries,
       failed,
       pending,
       loginRequired: result.loginRequired,
@@ -134,6 +142,7 @@ function printSummary(summary: SyncSummary, options: SyncOptions, io: Io): void 
     ['skipped (not activities)', summary.scan.skipped],
     ['duplicates', summary.scan.duplicates],
     ['baseline (older)', summary.scan.baseline],
+    ['retried attempts', summary.retries],
     ['failed', summary.failed.length],
     ['still pending', summary.pending],
   ];
