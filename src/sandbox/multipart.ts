@@ -33,6 +33,8 @@ export interface FieldSpec {
 }
 
 export function parseMultipart(req: IncomingMessage, spec: FieldSpec): Promise<MultipartForm> {
+  // The client may have gone while we checked its token: its 'close' has already fired.
+  if (req.destroyed && !req.complete) return Promise.reject(new PlainHttpError(400, 'bad_request', 'the request body ended early'));
   if (mediaType(req) !== 'multipart/form-data') {
     return Promise.reject(new ParamError(spec.fn, 'expected a multipart/form-data body'));
   }

@@ -72,7 +72,8 @@ export async function startSandbox(options: SandboxOptions & SandboxTuning, sign
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await stopped;
-      await Promise.allSettled([...inFlight]);
+      // Handlers of requests whose clients vanished must not hold the shutdown hostage.
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await store.close();
     })();
     return closed;

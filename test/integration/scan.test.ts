@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,9 @@ async function scan(home: ReturnType<typeof makeHome>, folder: string, extra: st
 describe('mmt-sync scan', () => {
   it('journals the corpus with the expected verdicts; a no-op rescan reads nothing; renames and DST-shifted mtimes add nothing', async () => {
     const folder = corpusCopy();
+    const victim = join(folder, 'gpx/korita-zbevnica.gpx');
+    // Whole seconds: utimes takes float seconds, and a sub-millisecond mtime would not round-trip.
+    utimesSync(victim, 1_700_000_000, 1_700_000_000);
     const home = makeHome(API, 'intake:\n  settleS: 0.2\n  backfill: all\n');
     const first = await scan(home, folder);
     const rows = expectedRows();
@@ -41,12 +44,10 @@ describe('mmt-sync scan', () => {
     }
 
     // Rewrite a file's bytes in place, same size and mtime: a no-op rescan must not notice (it reads nothing).
-    const victim = join(folder, 'gpx/korita-zbevnica.gpx');
-    const stat = statSync(victim);
     const bytes = readFileSync(victim);
     bytes[bytes.length - 3] = 0x20;
     writeFileSync(victim, bytes);
-    utimesSync(victim, stat.atime, stat.mtime);
+    utimesSync(victim, 1_700_000_000, 1_700_000_000);
     const second = await scan(home, folder);
     expect(second.unchanged).toBe(rows.length);
     expect(second.queued).toBe(0);
@@ -85,11 +86,13 @@ describe('mmt-sync scan', () => {
     writeFileSync(path, full.subarray(0, 1000));
     const home = makeHome(API, 'intake:\n  settleS: 1\n  backfill: all\n');
     const run = startCli(['scan', '--json', '--folder', folder], home.env);
-    // The watch is still writing while the scan waits out the settle window.
+    // Once the scan has opened its journal it walks and then waits out the settle window;
+    // the watch is still writing then (however slowly a loaded machine started the scan).
+    while (!existsSync(join(home.stateDir, 'journal.sqlite'))) await new Promise((r) => setTimeout(r, 20));
     const fd = openSync(path, 'a');
-    for (let offset = 1000; offset < full.length; offset += 4096) {
-      await new Promise((r) => setTimeout(r, 50));
-      writeSync(fd, full.subarray(offset, Math.min(full.length, offset + 4096)));
+    for (let offset = 1000; offset < full.length; offset += 2048) {
+      await new Promise((r) => setTimeout(r, 60));
+      writeSync(fd, full.subarray(offset, Math.min(full.length, offset + 2048)));
     }
     closeSync(fd);
     const first = await run.done;
