@@ -12,13 +12,14 @@ export function ensurePrivateDir(dir: string): void {
  * Durable replace: temp file, fsync, rename, fsync the directory. A crash at any
  * point leaves either the old or the new content, never a torn file.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, options: { fsync?: boolean } = {}): void {
+  const durable = options.fsync ?? true;
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, 'wx', mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     try {
@@ -30,6 +31,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
   closeSync(fd);
   renameSync(temp, path);
+  if (!durable) return;
   const dirFd = openSync(dir, 'r');
   try {
     fsyncSync(dirFd);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { classifyFile } from '../formats/classify.js';
+import type { Activity } from '../formats/activity.js';
 import type { Journal } from '../journal/journal.js';
 import type { Spool } from '../journal/spool.js';
 import type { FileRecord } from '../journal/rows.js';
@@ -148,39 +149,70 @@ async function takeIn(candidate: Candidate, journal: Journal, options: ScanOptio
     }
     if (!RECLASSIFIABLE.has(candidate.known.state)) journal.retire(candidate.known.id);
   }
-  const record = journal.observe(observation);
-  if (record.state !== 'discovered') journal.move(record.id, 'discovered');
-  journal.move(record.id, 'settled');
   const activity = classifyFile(basename(candidate.path), outcome.bytes);
-  journal.recordClassification(record.id, activity, sha256, candidate.size, candidate.mtimeMs);
-  if (activity.verdict === 'skip') {
-    journal.move(record.id, 'skipped');
-    report.skipped++;
-    return;
-  }
-  const duplicate = journal.findDuplicate(record.id, sha256, activity.identity);
-  if (duplicate) {
-    journal.move(record.id, 'duplicate', { duplicate_of: duplicate.id });
-    report.duplicates++;
-    return;
-  }
-  if (candidate.firstScan && options.backfillCutoffMs !== undefined && activityTime(activity.start, candidate.mtimeMs) < options.backfillCutoffMs) {
-    journal.move(record.id, 'baseline');
-    report.baseline++;
-    return;
-  }
   const upload = activity.verdict === 'repair' ? activity.repaired : { format: activity.format, bytes: outcome.bytes };
-  if (!upload) {
-    journal.move(record.id, 'skipped', { reason: `${activity.reason}; nothing could be rebuilt to upload` });
-    report.skipped++;
-    return;
-  }
+  const decision = decide(journal, activity, sha256, candidate, options, upload !== undefined);
   // The private copy first: the watch may be unplugged before the upload starts.
-  options.spool.put(sha256, upload.format, upload.bytes);
-  journal.move(record.id, 'queued', { attempts: 0, next_attempt_at: null, upload_format: upload.format });
-  report.queued++;
-  if (activity.verdict === 'repair') {
+  const uploadSha256 = upload ? createHash('sha256').update(upload.bytes).digest('hex') : undefined;
+  if (decision.outcome === 'queued' && upload) options.spool.put(sha256, upload.format, upload.bytes);
+  const outcomeOfFile = journal.batch(() => recordIntake(journal, observation, activity, sha256, candidate, decision, upload?.format, uploadSha256));
+  report[outcomeOfFile]++;
+  if (outcomeOfFile === 'queued' && activity.verdict === 'repair') {
     report.repair++;
     options.log.warn(`${candidate.path}: ${activity.reason}`);
   }
+}
+
+type IntakeOutcome = 'queued' | 'skipped' | 'duplicates' | 'baseline';
+
+interface Decision {
+  readonly outcome: IntakeOutcome;
+  readonly duplicateOf?: number;
+  readonly reason?: string;
+}
+
+/** Where a classified file belongs: read-only, so the spool copy is made only for uploads. */
+function decide(journal: Journal, activity: Activity, sha256: string, candidate: Candidate, options: ScanOptions, hasUpload: boolean): Decision {
+  if (activity.verdict === 'skip') return { outcome: 'skipped' };
+  if (!hasUpload) return { outcome: 'skipped', reason: `${activity.reason}; nothing could be rebuilt to upload` };
+  // A record being re-taken-in is not its own duplicate; a retired one (the same path's
+  // earlier content, e.g. a re-saved FIT of the same activity) may well be.
+  const self = candidate.known && RECLASSIFIABLE.has(candidate.known.state) ? candidate.known.id : -1;
+  const duplicate = journal.findDuplicate(self, sha256, activity.identity);
+  if (duplicate) return { outcome: 'duplicates', duplicateOf: duplicate.id };
+  if (candidate.firstScan && options.backfillCutoffMs !== undefined && activityTime(activity.start, candidate.mtimeMs) < options.backfillCutoffMs) {
+    return { outcome: 'baseline' };
+  }
+  return { outcome: 'queued' };
+}
+
+/** Every journal write of one file's intake, as one transaction: discovered → … → its place. */
+function recordIntake(
+  journal: Journal,
+  observation: { sourceId: string; relPath: string; path: string; size: number; mtimeMs: number },
+  activity: Activity,
+  sha256: string,
+  candidate: Candidate,
+  decision: Decision,
+  uploadFormat: string | undefined,
+  uploadSha256: string | undefined,
+): IntakeOutcome {
+  const record = journal.observe(observation);
+  if (record.state !== 'discovered') journal.move(record.id, 'discovered');
+  journal.move(record.id, 'settled');
+  journal.recordClassification(record.id, activity, sha256, candidate.size, candidate.mtimeMs);
+  switch (decision.outcome) {
+    case 'skipped':
+      journal.move(record.id, 'skipped', decision.reason ? { reason: decision.reason } : {});
+      break;
+    case 'duplicates':
+      journal.move(record.id, 'duplicate', { duplicate_of: decision.duplicateOf });
+      break;
+    case 'baseline':
+      journal.move(record.id, 'baseline');
+      break;
+    case 'queued':
+      journal.move(record.id, 'queued', { attempts: 0, next_attempt_at: null, upload_format: uploadFormat, upload_sha256: uploadSha256 ?? null });
+  }
+  return decision.outcome;
 }

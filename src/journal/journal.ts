@@ -33,10 +33,32 @@ export type StateCounts = Record<FileState, number>;
 export class Journal {
   readonly path: string;
   private readonly db: Database.Database;
+  /** Prepared once per SQL text: preparing costs more than running these small statements. */
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Made once: better-sqlite3 prepares BEGIN/COMMIT each time a transaction function is made. */
+  private readonly inTransaction: <T>(work: () => T) => T;
+  private readonly inImmediateTransaction: <T>(work: () => T) => T;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
+    const transaction = db.transaction((work: () => unknown) => work());
+    this.inTransaction = <T>(work: () => T) => transaction(work) as T;
+    this.inImmediateTransaction = <T>(work: () => T) => transaction.immediate(work) as T;
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Several writes as one transaction (one commit for the whole intake of a file). */
+  batch<T>(work: () => T): T {
+    return this.run('writing', () => this.inTransaction(work));
   }
 
   static open(stateDir: string): Journal {
@@ -69,8 +91,7 @@ export class Journal {
   /** (path, size, mtime) of every file of a source: a no-op rescan reads nothing else. */
   index(sourceId: string): Map<string, IndexEntry> {
     return this.run('reading the index', () => {
-      const rows = this.db
-        .prepare('SELECT id, rel_path, size, mtime_ms, state FROM files WHERE source_id = ?')
+      const rows = this.sql('SELECT id, rel_path, size, mtime_ms, state FROM files WHERE source_id = ?')
         .raw()
         .all(sourceId) as Array<[number, string, number, number, FileState]>;
       const map = new Map<string, IndexEntry>();
@@ -82,18 +103,18 @@ export class Journal {
   /** True the first time a source is scanned (its backfill rule applies then). */
   noteSourceScan(sourceId: string, label: string, now = Date.now()): { firstScan: boolean } {
     return this.run('recording a scan', () => {
-      const existing = this.db.prepare('SELECT 1 FROM sources WHERE id = ?').get(sourceId);
+      const existing = this.sql('SELECT 1 FROM sources WHERE id = ?').get(sourceId);
       if (existing) {
-        this.db.prepare('UPDATE sources SET last_scan_at = ?, label = ? WHERE id = ?').run(now, label, sourceId);
+        this.sql('UPDATE sources SET last_scan_at = ?, label = ? WHERE id = ?').run(now, label, sourceId);
         return { firstScan: false };
       }
-      this.db.prepare('INSERT INTO sources (id, label, first_scan_at, last_scan_at) VALUES (?, ?, ?, ?)').run(sourceId, label, now, now);
+      this.sql('INSERT INTO sources (id, label, first_scan_at, last_scan_at) VALUES (?, ?, ?, ?)').run(sourceId, label, now, now);
       return { firstScan: true };
     });
   }
 
   isNewSource(sourceId: string): boolean {
-    return this.run('reading sources', () => !this.db.prepare('SELECT 1 FROM sources WHERE id = ?').get(sourceId));
+    return this.run('reading sources', () => !this.sql('SELECT 1 FROM sources WHERE id = ?').get(sourceId));
   }
 
   /** Refused before reading (too large, not a regular file, outside the source): skipped with the reason. */
@@ -114,8 +135,7 @@ export class Journal {
   /** A new file, or a known path whose size or mtime changed: back to `discovered`. */
   observe(observation: Observation, now = Date.now()): FileRecord {
     return this.run('recording a file', () => {
-      const row = this.db
-        .prepare(
+      const row = this.sql(
           `INSERT INTO files (source_id, rel_path, path, size, mtime_ms, state, first_seen_at, updated_at)
            VALUES (@sourceId, @relPath, @path, @size, @mtimeMs, 'discovered', @now, @now)
            ON CONFLICT (source_id, rel_path) DO UPDATE SET
@@ -129,7 +149,7 @@ export class Journal {
 
   get(id: number): FileRecord | undefined {
     return this.run('reading a file record', () => {
-      const row = this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+      const row = this.sql('SELECT * FROM files WHERE id = ?').get(id) as Record<string, unknown> | undefined;
       return row ? toRecord(row) : undefined;
     });
   }
@@ -137,19 +157,19 @@ export class Journal {
   /** The one place a state changes; refuses moves the state table does not allow. */
   move(id: number, to: FileState, fields: Partial<Record<string, unknown>> = {}, now = Date.now()): void {
     this.run(`moving #${id} to ${to}`, () => {
-      this.db.transaction(() => {
-        const current = this.db.prepare('SELECT state FROM files WHERE id = ?').pluck().get(id) as FileState | undefined;
+      this.inTransaction(() => {
+        const current = this.sql('SELECT state FROM files WHERE id = ?').pluck().get(id) as FileState | undefined;
         if (!current) throw new Error(`no file #${id}`);
         if (!canMove(current, to)) throw new Error(`file #${id} cannot move from ${current} to ${to}`);
         this.update(id, { ...fields, state: to, updated_at: now });
-      })();
+      });
     });
   }
 
   private update(id: number, fields: Record<string, unknown>): void {
     const keys = Object.keys(fields);
     const sql = `UPDATE files SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`;
-    this.db.prepare(sql).run({ ...fields, id });
+    this.sql(sql).run({ ...fields, id });
   }
 
   /** The summary of a classified file; the caller then decides queued/skipped/duplicate/baseline. */
@@ -180,8 +200,7 @@ export class Journal {
   /** Seen before under another name, path or mtime: the same content, or the same activity. */
   findDuplicate(id: number, sha256: string, identity: string | undefined): FileRecord | undefined {
     return this.run('looking for duplicates', () => {
-      const row = this.db
-        .prepare(
+      const row = this.sql(
           `SELECT * FROM files
            WHERE id != @id AND state IN ('queued', 'uploading', 'uploaded', 'failed', 'baseline')
              AND (sha256 = @sha256 OR (@identity IS NOT NULL AND identity = @identity))
@@ -195,20 +214,19 @@ export class Journal {
   /** Atomically takes the next due upload for `owner`; two processes never take the same one. */
   claimNext(owner: string, now = Date.now(), excludeIdentities: ReadonlySet<string> = new Set()): FileRecord | undefined {
     return this.run('taking the next upload', () =>
-      this.db.transaction(() => {
-        const candidates = this.db
-          .prepare(
+      this.inImmediateTransaction(() => {
+        // NULLs sort first: new entries, then the longest-waiting retries; the (state, next_attempt_at) index serves it.
+        const candidates = this.sql(
             `SELECT id, identity FROM files WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-             ORDER BY COALESCE(next_attempt_at, 0), id LIMIT 50`,
+             ORDER BY next_attempt_at LIMIT 50`,
           )
           .all(now) as Array<{ id: number; identity: string | null }>;
         const pick = candidates.find((c) => !c.identity || !excludeIdentities.has(c.identity));
         if (!pick) return undefined;
-        const row = this.db
-          .prepare(`UPDATE files SET state = 'uploading', claimed_by = ?, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`)
+        const row = this.sql(`UPDATE files SET state = 'uploading', claimed_by = ?, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`)
           .get(owner, now, pick.id) as Record<string, unknown> | undefined;
         return row ? toRecord(row) : undefined;
-      }).immediate(),
+      }),
     );
   }
 
@@ -257,11 +275,11 @@ export class Journal {
   /** Uploads claimed by processes that no longer exist go back in line (and will be re-sent). */
   releaseOrphanedClaims(isAlive: (owner: string) => boolean, now = Date.now()): number {
     return this.run('releasing abandoned uploads', () => {
-      const rows = this.db.prepare(`SELECT id, claimed_by FROM files WHERE state = 'uploading'`).all() as Array<{ id: number; claimed_by: string | null }>;
+      const rows = this.sql(`SELECT id, claimed_by FROM files WHERE state = 'uploading'`).all() as Array<{ id: number; claimed_by: string | null }>;
       let released = 0;
       for (const row of rows) {
         if (row.claimed_by && isAlive(row.claimed_by)) continue;
-        this.db.prepare(`UPDATE files SET state = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? AND state = 'uploading'`).run(now, row.id);
+        this.sql(`UPDATE files SET state = 'queued', claimed_by = NULL, updated_at = ? WHERE id = ? AND state = 'uploading'`).run(now, row.id);
         released++;
       }
       return released;
@@ -271,8 +289,7 @@ export class Journal {
   /** When the next queued upload becomes due (undefined: nothing queued). */
   nextDueAt(): number | undefined {
     return this.run('reading the queue', () => {
-      const value = this.db
-        .prepare(`SELECT MIN(COALESCE(next_attempt_at, 0)) FROM files WHERE state = 'queued'`)
+      const value = this.sql(`SELECT MIN(COALESCE(next_attempt_at, 0)) FROM files WHERE state = 'queued'`)
         .pluck()
         .get() as number | null;
       return value ?? undefined;
@@ -282,7 +299,7 @@ export class Journal {
   counts(): StateCounts {
     return this.run('counting', () => {
       const counts = Object.fromEntries(FILE_STATES.map((s) => [s, 0])) as StateCounts;
-      const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as Array<{ state: FileState; n: number }>;
+      const rows = this.sql('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as Array<{ state: FileState; n: number }>;
       for (const row of rows) counts[row.state] = row.n;
       return counts;
     });
@@ -293,7 +310,7 @@ export class Journal {
       const where = filter.states?.length ? `WHERE state IN (${filter.states.map(() => '?').join(', ')})` : '';
       const order = filter.orderBy === 'updated' ? 'updated_at DESC, id DESC' : 'id';
       const limit = filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : '';
-      const rows = this.db.prepare(`SELECT * FROM files ${where} ORDER BY ${order} ${limit}`).all(...(filter.states ?? [])) as Array<Record<string, unknown>>;
+      const rows = this.sql(`SELECT * FROM files ${where} ORDER BY ${order} ${limit}`).all(...(filter.states ?? [])) as Array<Record<string, unknown>>;
       return rows.map(toRecord);
     });
   }
@@ -301,7 +318,7 @@ export class Journal {
   /** Baseline files whose activity started at or after `since` join the queue. */
   releaseBaseline(sinceMs: number, now = Date.now()): number {
     return this.run('queueing older files', () => {
-      const rows = this.db.prepare(`SELECT id, start, mtime_ms FROM files WHERE state = 'baseline'`).all() as Array<{ id: number; start: string | null; mtime_ms: number }>;
+      const rows = this.sql(`SELECT id, start, mtime_ms FROM files WHERE state = 'baseline'`).all() as Array<{ id: number; start: string | null; mtime_ms: number }>;
       let moved = 0;
       for (const row of rows) {
         const when = row.start ? Date.parse(row.start) : row.mtime_ms;
@@ -315,12 +332,12 @@ export class Journal {
   }
 
   getMeta(key: string): string | undefined {
-    return this.run('reading meta', () => (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined);
+    return this.run('reading meta', () => (this.sql('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined);
   }
 
   setMeta(key: string, value: string): void {
     this.run('writing meta', () => {
-      this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+      this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
     });
   }
 

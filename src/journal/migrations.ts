@@ -54,6 +54,8 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 2: what actually goes up (a repaired FIT may go up as a rebuilt GPX) lives in the spool.
   `ALTER TABLE files ADD COLUMN upload_format TEXT;`,
+  // 3: the hash of what goes up, so a spool copy torn by a power loss is recognised.
+  `ALTER TABLE files ADD COLUMN upload_sha256 TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

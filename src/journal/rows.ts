@@ -37,6 +37,7 @@ export interface FileRecord {
   readonly uploadedAt: number | null;
   /** The format of the bytes that go up ('gpx' for a FIT rebuilt by repair). */
   readonly uploadFormat: string | null;
+  readonly uploadSha256: string | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -85,5 +86,6 @@ export function toRecord(row: Raw): FileRecord {
     updatedAt: row.updated_at as number,
     uploadedAt: (row.uploaded_at as number | null) ?? null,
     uploadFormat: (row.upload_format as string | null) ?? null,
+    uploadSha256: (row.upload_sha256 as string | null) ?? null,
   };
 }
