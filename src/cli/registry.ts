@@ -109,6 +109,26 @@ export function buildProgram(runner: Runner, version: string): Command {
       runner.run(async () => (await import('./commands/forget.js')).runForget as never, { ...cmd.optsWithGlobals(), id }),
     );
 
+  command('live', 'stream a track while it is recorded (gpsd or a growing GPX/NMEA file) as a live activity')
+    .option('--gpsd [host:port]', 'take fixes from gpsd (default localhost:2947)')
+    .option('--follow <file>', 'follow a GPX or NMEA 0183 file another program is still writing')
+    .option('--type <type>', 'Map My Tracks activity type')
+    .option('--title <title>', 'activity title')
+    .option('--interval <seconds>', 'send points in batches this often', number('--interval', 1, 3600), 10)
+    .option('--idle-stop <seconds>', 'stop when the followed file has not grown for this long', number('--idle-stop', 1, 86_400), 120)
+    .addOption(new Option('--status <status>', 'visibility of the live activity').choices(['public', 'private']))
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/live.js')).runLive as never, cmd.optsWithGlobals()),
+    );
+
+  command('service', 'install the background service (systemd user unit / LaunchAgent) and the plug-in trigger')
+    .argument('<action>', 'install | uninstall | status | plugged (what mmt-sync-device@.service runs)')
+    .option('--once-timer', 'a periodic `mmt-sync sync` timer instead of the resident daemon')
+    .option('--dry-run', 'print every file and command without touching anything')
+    .action((action: string, opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/service.js')).runService as never, { ...cmd.optsWithGlobals(), action }),
+    );
+
   command('sandbox', 'run a local Map My Tracks API v3 stand-in (for trying mmt-sync, tests and demos)')
     .option('--port <n>', 'port (0: a free one)', number('--port', 0, 65535), 0)
     .option('--host <host>', 'address to bind', '127.0.0.1')

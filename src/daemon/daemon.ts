@@ -16,6 +16,7 @@ import { Uploader } from '../queue/uploader.js';
 import { defaultMediaRoots } from '../sources/index.js';
 import type { Source } from '../sources/source.js';
 import { acquireDaemonLock } from './instance-lock.js';
+import { notifySyncResult } from '../notify/notify.js';
 import { SourceWatcher } from './source-watcher.js';
 
 export interface DaemonOptions {
@@ -121,14 +122,32 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     mediaWatcher = watch(roots, { ignoreInitial: true, depth: 2, followSymlinks: false, ignorePermissionErrors: true });
     // A mount appearing or vanishing: look for devices again once the burst settles.
+    // A slow mount (udisks creates the folder, then mounts into it) is looked for again later.
+    const lookForDevices = async () => {
+      const added = await watchSources();
+      if (added.length) await scan(added, config.intake.settleS * 1000, `plugged in: ${added.map((s) => s.label).join(', ')}`);
+    };
     const onMountChange = () => {
       clearTimeout(timer);
-      timer = setTimeout(async () => {
-        const added = await watchSources();
-        if (added.length) await scan(added, config.intake.settleS * 1000, `plugged in: ${added.map((s) => s.label).join(', ')}`);
+      timer = setTimeout(() => {
+        void lookForDevices();
+        timer = setTimeout(() => void lookForDevices(), 5_000);
       }, 1_500);
     };
     mediaWatcher.on('addDir', onMountChange).on('unlinkDir', onMountChange);
+  };
+
+  /** Each drain that did something: last sync for `status`, and a notification when asked for. */
+  let reported = { uploaded: 0, existed: 0, failed: 0 };
+  const failures: Array<{ file: string; reason: string }> = [];
+  uploader.onFailure = (file, reason) => failures.push({ file, reason });
+  const reportDrain = async (result: { uploaded: number; existed: number; failed: number; loginRequired: boolean }) => {
+    const fresh = { uploaded: result.uploaded - reported.uploaded, existed: result.existed - reported.existed, failed: result.failed - reported.failed };
+    reported = { uploaded: result.uploaded, existed: result.existed, failed: result.failed };
+    if (!fresh.uploaded && !fresh.existed && !fresh.failed && !result.loginRequired) return;
+    const pending = journal.counts().queued;
+    journal.setMeta('last_sync', JSON.stringify({ at: new Date().toISOString(), uploaded: fresh.uploaded, alreadyThere: fresh.existed, failed: fresh.failed, pending }));
+    await notifySyncResult(config, { uploaded: fresh.uploaded, failed: failures.splice(0), loginRequired: result.loginRequired }, { log });
   };
 
   const reload = () => {
@@ -164,6 +183,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
     while (!stop.aborted) {
       const result = await uploader.drain({ maxWaitMs: Infinity, stop, abort: abortUploads.signal });
+      await reportDrain(result);
       if (!result.loginRequired || stop.aborted) continue;
       log.error('uploads paused until `mmt-sync login` (the queue is kept)');
       // Paused for login: check the token store now and then, cheaply, until a login lands.

@@ -66,6 +66,8 @@ export class Uploader {
   private wakeUp: (() => void) | undefined;
   private loginRequired = false;
   private result = { uploaded: 0, existed: 0, failed: 0 };
+  /** Told of every upload given up on (the daemon collects them for its notification). */
+  onFailure: ((file: string, reason: string) => void) | undefined;
 
   constructor(private readonly options: UploaderOptions) {
     this.queue = new PQueue({ concurrency: options.config.upload.concurrency });
@@ -192,6 +194,7 @@ export class Uploader {
         journal.markFailed(record.id, failure.message);
         this.result.failed++;
         log.error(`${record.path}: ${failure.message} (not retried)`);
+        this.onFailure?.(record.path, failure.message);
         onEvent?.({ type: 'failed', record, error: failure.message });
         return;
       case 'retry': {
@@ -206,6 +209,7 @@ export class Uploader {
         if (state === 'failed') {
           this.result.failed++;
           log.error(`${record.path}: ${failure.message} (gave up after ${attempts} attempts)`);
+          this.onFailure?.(record.path, failure.message);
           onEvent?.({ type: 'failed', record, error: failure.message });
         } else {
           log.info(`${record.path}: ${failure.message}; retry ${attempts} in ${(delayMs / 1000).toFixed(1)} s`);

@@ -11,6 +11,7 @@ import { Uploader, type UploadEvent } from '../../queue/uploader.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
 import { UploadProgress } from '../progress.js';
+import { notifySyncResult } from '../../notify/notify.js';
 import { describeScan } from './scan.js';
 
 export interface SyncOptions extends GlobalOptions {
@@ -120,6 +121,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     };
     journal.setMeta('last_sync', JSON.stringify({ at: new Date().toISOString(), uploaded: result.uploaded, alreadyThere: result.existed, failed: failed.length, pending }));
     printSummary(summary, options, io);
+    await notifySyncResult(config, summary, { log: io.log });
     if (result.loginRequired) throw loginRequired(`uploads paused, ${pending} waiting: run \`mmt-sync login\``);
     if (failed.length || pending) {
       throw failure('SYNC_INCOMPLETE', `${failed.length} failed, ${pending} still pending (they keep their place; run again or let the daemon retry)`);
