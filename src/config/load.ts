@@ -18,15 +18,24 @@ export function defaultConfigFile(): string {
 }
 
 function readYaml(path: string): unknown {
-  const text = readFileSync(path, 'utf8');
+  let text: string;
   try {
-    return parseYaml(text, { prettyErrors: true }) ?? {};
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'is not readable (permission denied)' : (error as Error).message;
+    throw usageError('CONFIG_UNREADABLE', `config ${path} ${why}`);
+  }
+  try {
+    // logLevel 'error': YAML warnings (unknown tags) would be a second, multi-line message.
+    return parseYaml(text, { prettyErrors: true, logLevel: 'error' }) ?? {};
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
       throw usageError('CONFIG_INVALID', `${path}: not valid YAML${where}: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
     }
-    throw error;
+    // yaml's alias-count guard (a "billion laughs" of aliases) throws a ReferenceError.
+    throw usageError('CONFIG_INVALID', `${path}: not valid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
   }
 }
 

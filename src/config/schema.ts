@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { MMT_ACTIVITY_TYPES } from '../formats/activity-types.js';
 import { isLoopbackHost } from '../net/loopback.js';
@@ -20,7 +21,10 @@ const baseUrl = z
   }, 'an https:// URL (plain http only for a loopback host)')
   .transform((value) => (value.endsWith('/') ? value : `${value}/`));
 
-const endpointPath = z.string().min(1).regex(/^[A-Za-z0-9_./-]+$/, 'a relative URL path');
+// Relative and on the base URL's host: no scheme, no leading "/" ("//host/…" would leave it).
+const endpointPath = z.string().min(1).regex(/^[A-Za-z0-9_][A-Za-z0-9_./-]*$/, 'a relative URL path (like oauth/token)');
+
+const cronExpression = z.string().min(1).refine((value) => cron.validate(value), 'a cron expression like "*/15 * * * *"');
 
 const source = z.strictObject({
   path: z.string().min(1),
@@ -77,7 +81,7 @@ export const configSchema = z.strictObject({
     settleS: z.number().min(0),
     maxFileMB: z.number().positive(),
     backfill,
-    rescanCron: z.string().min(1),
+    rescanCron: cronExpression,
   }),
   log: z.strictObject({
     level: z.enum(['error', 'warn', 'info', 'debug']),

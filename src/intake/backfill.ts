@@ -11,9 +11,11 @@ export function backfillCutoff(setting: string, since: string | undefined, now =
   if (value === 'all') return undefined;
   const duration = /^(\d+)([hdw])$/.exec(value);
   if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2]!]!;
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
   const date = Date.parse(value);
-  if (!Number.isNaN(date) && /^\d{4}-\d{2}-\d{2}/.test(value)) return date;
-  throw usageError('BAD_SINCE', `${since ? '--since' : 'intake.backfill'}: expected a date like 2026-01-31, a duration like 14d, or "all", got "${value}"`);
+  // Date.parse takes 2024-02-30 as 1 March: the calendar date must survive the round trip.
+  if (day && !Number.isNaN(date) && new Date(Date.UTC(+day[1]!, +day[2]! - 1, +day[3]!)).toISOString().slice(0, 10) === day[0]) return date;
+  throw usageError('BAD_SINCE', `${since !== undefined ? '--since' : 'intake.backfill'}: expected a date like 2026-01-31, a duration like 14d, or "all", got "${value}"`);
 }
 
 /** When an activity happened, for the backfill rule: its own start, else the file's mtime. */

@@ -70,7 +70,19 @@ export async function scanSources(sources: readonly Source[], journal: Journal, 
     if (options.signal?.aborted) break;
     const index = journal.index(source.id);
     const firstScan = journal.isNewSource(source.id);
-    for await (const entry of walkSource(source, { maxFileBytes: options.maxFileBytes, ...(options.signal ? { signal: options.signal } : {}) })) {
+    const walk = walkSource(source, {
+      maxFileBytes: options.maxFileBytes,
+      ...(options.signal ? { signal: options.signal } : {}),
+      // Loops and unreadable entries (a device pulled mid-walk, an undecodable name) are said, never dropped.
+      onProblem: (problem) => {
+        if (problem.kind === 'unreadable') report.unreadable++;
+        report.problems.push({
+          path: problem.path,
+          reason: problem.kind === 'loop' ? 'symlink loop: not followed' : `not readable (${problem.code ?? 'error'}): ${problem.message}`,
+        });
+      },
+    });
+    for await (const entry of walk) {
       report.files++;
       const known = index.get(entry.relPath);
       if (entry.kind === 'refused') {

@@ -4,7 +4,7 @@ import { trackToGpx } from './gpx.js';
 import { FILE_TYPE_ACTIVITY } from './profile.js';
 import { scanFit, type Fault, type Segment } from './scan.js';
 import { summarise } from './summary.js';
-import { findOutliers, type Track } from './track.js';
+import { findOutliers, Track } from './track.js';
 
 /**
  * What to do with a FIT file: upload it as it is, upload a repaired version, or skip it.
@@ -13,12 +13,17 @@ import { findOutliers, type Track } from './track.js';
  * Altered data is never accepted silently: any CRC mismatch, truncation, bad record or
  * corrupt chained file makes the verdict 'repair' (or 'skip' when nothing usable is left).
  */
+const MAX_PROBLEMS = 20;
+const MAX_IN_REASON = 3;
+
 export function classifyFit(bytes: Uint8Array): Activity {
   const scan = scanFit(bytes);
   if (!scan.fit) return notFit();
 
   const summary = summarise(scan, bytes);
-  const problems = scan.segments.flatMap((segment, index) => segment.faults.map((f) => describe(f, index)));
+  const allProblems = scan.segments.flatMap((segment, index) => segment.faults.map((f) => describe(f, index)));
+  // Bounded: a hostile file can carry a million faults; a person reads the first few.
+  const problems = allProblems.length > MAX_PROBLEMS ? [...allProblems.slice(0, MAX_PROBLEMS), `… and ${allProblems.length - MAX_PROBLEMS} more`] : allProblems;
   const base = {
     format: 'fit' as const,
     ...summary,
@@ -27,7 +32,9 @@ export function classifyFit(bytes: Uint8Array): Activity {
     positions: scan.positions,
     problems,
   };
-  const faults = problems.join('; ');
+  const faults = allProblems.length > MAX_IN_REASON
+    ? `${allProblems.slice(0, MAX_IN_REASON).join('; ')} (and ${allProblems.length - MAX_IN_REASON} more faults)`
+    : allProblems.join('; ');
   const skip = (reason: string): Activity => ({ ...base, verdict: 'skip', reason });
 
   if (!scan.fileId) {
@@ -55,7 +62,8 @@ export function classifyFit(bytes: Uint8Array): Activity {
     // Like any GPX we upload, the rebuilt track needs 2 timed points to be a recording.
     if (timedPoints(track, outliers.mask) >= 2) {
       const gpx = trackToGpx(track, { type: base.activityType ?? summary.sport, skip: outliers.mask });
-      const dropped = outliers.count ? `, ${outliers.count} garbled ones left out` : '';
+      const garbled = outliers.count ? `, ${outliers.count} garbled ones left out` : '';
+      const dropped = track.dropped ? `${garbled}; only the first ${Track.MAX_POINTS} of ${track.length + track.dropped} points` : garbled;
       return {
         ...base,
         verdict: 'repair',

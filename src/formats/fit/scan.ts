@@ -18,6 +18,9 @@ export interface Fault {
 }
 
 /** One FIT file of a chain (most files are a chain of one). */
+/** Chained files read at most; the rest of a file beyond them is reported, not read. */
+export const MAX_CHAINED_FILES = 1_000;
+
 export interface Segment {
   readonly start: number;
   /** Offset just past this file's CRC, or the end of the bytes. */
@@ -94,6 +97,15 @@ export function scanFit(bytes: Uint8Array, options: { readonly track?: boolean }
   const reader = new Reader(bytes, scan);
   let offset = 0;
   while (offset < bytes.length) {
+    if (scan.segments.length >= MAX_CHAINED_FILES) {
+      // Real devices chain a handful; a million empty ones is an attack on memory.
+      scan.segments[scan.segments.length - 1]!.faults.push({
+        kind: 'header',
+        offset,
+        detail: `more than ${MAX_CHAINED_FILES} chained FIT files; the last ${bytes.length - offset} bytes are not read`,
+      });
+      break;
+    }
     const header = readHeader(bytes, offset);
     if (!header) {
       const fault: Fault = {

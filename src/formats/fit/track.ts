@@ -4,7 +4,11 @@
  * when a damaged file has to be rebuilt as GPX.
  */
 export class Track {
+  /** More than two days at one point a second: beyond this a rebuild keeps the start (hostile files stay bounded). */
+  static readonly MAX_POINTS = 200_000;
   length = 0;
+  /** Points not kept because of MAX_POINTS. */
+  dropped = 0;
   /** FIT timestamp (seconds since the FIT epoch), NaN when the record has none. */
   time = new Float64Array(1024);
   /** Semicircles. */
@@ -18,6 +22,10 @@ export class Track {
   cad = new Uint8Array(1024);
 
   push(time: number, lat: number, lon: number, ele: number, hr: number, cad: number): void {
+    if (this.length >= Track.MAX_POINTS) {
+      this.dropped++;
+      return;
+    }
     if (this.length === this.time.length) this.grow();
     const i = this.length++;
     this.time[i] = time;
