@@ -32,6 +32,7 @@ export interface DaemonOptions {
 }
 
 const PAUSED_CHECK_MS = 15_000;
+const STORAGE_RETRY_MS = 60_000;
 
 /**
  * The daemon: one loop owning the watchers, the schedule and the uploader. Watching
@@ -182,7 +183,18 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }, { once: true });
 
     while (!stop.aborted) {
-      const result = await uploader.drain({ maxWaitMs: Infinity, stop, abort: abortUploads.signal });
+      let result;
+      try {
+        result = await uploader.drain({ maxWaitMs: Infinity, stop, abort: abortUploads.signal });
+      } catch (error) {
+        // A full disk or a read-only state dir: say so, and try again later rather than exit.
+        log.error(`${(error as Error).message}; uploads resume in ${STORAGE_RETRY_MS / 1000} s`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, STORAGE_RETRY_MS);
+          stop.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+        });
+        continue;
+      }
       await reportDrain(result);
       if (!result.loginRequired || stop.aborted) continue;
       log.error('uploads paused until `mmt-sync login` (the queue is kept)');

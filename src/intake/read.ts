@@ -47,6 +47,7 @@ function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'the file disappeared (device unplugged or file moved)';
   if (code === 'EIO') return 'input/output error (device unplugged?)';
+  if (code === 'ENOTCONN' || code === 'ENODEV') return `the device is gone: its mount is not connected any more (${code})`;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Activity } from '../formats/activity.js';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
 import { journalError } from './errors.js';
@@ -72,7 +72,7 @@ export class Journal {
       migrate(db);
       return new Journal(path, db);
     } catch (error) {
-      throw journalError(error, `opening ${path}`);
+      throw journalError(error, `opening ${path}`, stateDir);
     }
   }
 
@@ -84,7 +84,7 @@ export class Journal {
     try {
       return work();
     } catch (error) {
-      throw journalError(error, where);
+      throw journalError(error, where, dirname(this.path));
     }
   }
 

@@ -64,6 +64,8 @@ export class Uploader {
   private policy: RetryPolicy;
   private readonly inflightIdentities = new Set<string>();
   private wakeUp: (() => void) | undefined;
+  /** A journal write failed (disk full, read-only): nothing more can be recorded, so the drain ends with it. */
+  private fatal: unknown;
   private loginRequired = false;
   private result = { uploaded: 0, existed: 0, failed: 0 };
   /** Told of every upload given up on (the daemon collects them for its notification). */
@@ -107,8 +109,9 @@ export class Uploader {
     const { journal } = this.options;
     const deadline = Date.now() + options.maxWaitMs;
     this.loginRequired = false;
+    this.fatal = undefined;
     for (;;) {
-      if (options.stop?.aborted || this.loginRequired) break;
+      if (options.stop?.aborted || this.loginRequired || this.fatal) break;
       this.fill(options.abort);
       if (this.queue.pending + this.queue.size > 0) {
         await new Promise<void>((resolve) => this.queue.once('next', () => resolve()));
@@ -126,13 +129,14 @@ export class Uploader {
       this.wakeUp = undefined;
     }
     await this.queue.onIdle();
+    if (this.fatal) throw this.fatal;
     return { ...this.result, loginRequired: this.loginRequired };
   }
 
   private fill(abort?: AbortSignal): void {
     const { journal, owner } = this.options;
     const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
-    while (!this.loginRequired && this.queue.pending + this.queue.size < this.options.config.upload.concurrency) {
+    while (!this.loginRequired && !this.fatal && this.queue.pending + this.queue.size < this.options.config.upload.concurrency) {
       const now = Date.now();
       if (notBefore > now) return;
       // Uploads of the same activity never run side by side.
@@ -141,6 +145,9 @@ export class Uploader {
       if (record.identity) this.inflightIdentities.add(record.identity);
       void this.queue
         .add(() => this.upload(record, abort))
+        .catch((error: unknown) => {
+          this.fatal ??= error;
+        })
         .finally(() => {
           if (record.identity) this.inflightIdentities.delete(record.identity);
         });
@@ -173,6 +180,7 @@ export class Uploader {
       log.info(`${existed ? 'already on Map My Tracks' : 'uploaded'}: ${record.path} → activity ${result.activityId}`);
       onEvent?.({ type: 'uploaded', record, remoteId: result.activityId, existed });
     } catch (error) {
+      // Recording the failure writes the journal too; if that fails the drain ends with it.
       this.recordFailure(record, error);
     }
   }

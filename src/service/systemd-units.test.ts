@@ -112,7 +112,13 @@ describe('the udev rule', () => {
     expect(rule).toMatch(/^TAG\+="systemd", ENV\{SYSTEMD_USER_WANTS\}\+="mmt-sync-device@%k\.service"$/m);
   });
 
-  it.skipIf(!commandWorks('udevadm', ['verify', '--help']))('passes `udevadm verify`', () => {
+  it('passes `udevadm verify` where udevadm has it (systemd 254 and later)', () => {
+    if (!commandWorks('udevadm', ['verify', '--help'])) {
+      // Older udevadm has no rule verifier: then it must really be older (the structural checks above stand in).
+      const version = Number(execFileSync('udevadm', ['--version']).toString().trim().split(/\s/)[0]);
+      expect(version).toBeLessThan(254);
+      return;
+    }
     const dir = mkdtempSync(join(tmpdir(), 'mmt-sync-udev-'));
     try {
       writeFileSync(join(dir, UDEV_RULE), rule);

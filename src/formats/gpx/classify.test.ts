@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyGpx, createGpxClassifier, NO_RECORDED_TRACK } from './classify.js';
@@ -62,7 +63,8 @@ const run: Pt[] = [
 
 describe('corpus (EXPECTED.tsv)', () => {
   it('resolves the shared corpus', () => {
-    expect(fileURLToPath(CORPUS)).toBe('/work/shared/corpus/');
+    // ../shared/corpus beside the checkout, wherever the checkout is (CI clones elsewhere).
+    expect(existsSync(join(fileURLToPath(CORPUS), 'EXPECTED.tsv'))).toBe(true);
   });
 
   const rows = expectedRows().filter((row) => row.file.startsWith('gpx/'));
