@@ -1,11 +1,12 @@
-import { AsyncEntry } from '@napi-rs/keyring';
-import { usageError } from '../errors.js';
+import type { AsyncEntry } from '@napi-rs/keyring';
+import { MmtError, usageError } from '../errors.js';
 import type { TokenStore } from './token-store.js';
 import { parseStoredTokens, serializeTokens, type StoredTokens } from './tokens.js';
 
 const SERVICE = 'mmt-sync';
 
 function unreachable(cause: unknown) {
+  if (cause instanceof MmtError && cause.code === 'KEYRING_UNAVAILABLE') return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
   return usageError(
     'KEYRING_UNAVAILABLE',
@@ -23,12 +24,17 @@ export class KeychainTokenStore implements TokenStore {
     this.description = `keychain (service "${SERVICE}", account "${account}")`;
   }
 
-  /** Opened on first use: opening already talks to the Secret Service and may fail. */
-  private get entry(): AsyncEntry {
+  /**
+   * Opened on first use: opening already talks to the Secret Service and may fail. The
+   * native module is loaded only here (10 MB of RSS a `tokenStore: file` user never needs).
+   */
+  private async entry(): Promise<AsyncEntry> {
+    if (this.opened) return this.opened;
+    const { AsyncEntry: Entry } = await import('@napi-rs/keyring');
     try {
       // Pinned to the Secret Service: the library's default silently falls back to the
       // kernel keyring, which forgets everything at reboot (a logout nobody asked for).
-      this.opened ??= new AsyncEntry(SERVICE, this.account, { linux: { store: 'secret-service' } });
+      this.opened = new Entry(SERVICE, this.account, { linux: { store: 'secret-service' } });
       return this.opened;
     } catch (error) {
       throw unreachable(error);
@@ -40,7 +46,7 @@ export class KeychainTokenStore implements TokenStore {
     // store cannot be reached, which would read as "not logged in".
     let bytes: number[] | null;
     try {
-      bytes = await this.entry.getSecret();
+      bytes = await (await this.entry()).getSecret();
     } catch (error) {
       throw unreachable(error);
     }
@@ -49,7 +55,7 @@ export class KeychainTokenStore implements TokenStore {
 
   async write(tokens: StoredTokens): Promise<void> {
     try {
-      await this.entry.setPassword(serializeTokens(tokens));
+      await (await this.entry()).setPassword(serializeTokens(tokens));
     } catch (error) {
       throw unreachable(error);
     }
@@ -57,7 +63,7 @@ export class KeychainTokenStore implements TokenStore {
 
   async delete(): Promise<boolean> {
     try {
-      return await this.entry.deletePassword();
+      return await (await this.entry()).deletePassword();
     } catch (error) {
       throw unreachable(error);
     }
