@@ -5,48 +5,22 @@
  */
 import type { Activity } from '../activity.js';
 import { toMmtActivityType } from '../activity-types.js';
-import { createXmlStream, type XmlLimits } from '../xml/stream.js';
-import { ContentHash, TrackSummary, trackIdentity } from '../xml/track-summary.js';
+import type { XmlLimits } from '../xml/stream.js';
+import { createStreamingClassifier, type StreamingClassifier } from '../xml/streaming-classifier.js';
+import { type TrackSummary, trackIdentity } from '../xml/track-summary.js';
 import { GpxWalker } from './walker.js';
 
 export const NO_RECORDED_TRACK =
   'no recorded track (fewer than 2 timed track points: route, waypoints or drawn track)';
 
-export interface GpxClassifier {
-  write(chunk: Uint8Array): void;
-  finish(): Activity;
-}
+export type GpxClassifier = StreamingClassifier;
 
 /** Classify a GPX fed in pieces (e.g. straight from a file stream). Never throws. */
 export function createGpxClassifier(limits?: Partial<XmlLimits>): GpxClassifier {
-  const summary = new TrackSummary();
-  const hash = new ContentHash();
-  const walker = new GpxWalker((p) => summary.add(p));
-  const stream = createXmlStream(walker, limits);
-  let crashed: unknown;
-
-  return {
-    write(chunk) {
-      if (crashed !== undefined) return;
-      try {
-        hash.update(chunk);
-        stream.write(chunk);
-      } catch (error) {
-        crashed = error;
-      }
-    },
-    finish() {
-      try {
-        if (crashed !== undefined) throw crashed;
-        const failure = stream.end();
-        if (failure) return skip('invalid', failure.reason);
-        return verdict(summary, walker, hash.prefix());
-      } catch (error) {
-        // A bug here must not take the pipeline down; the reason says what happened.
-        return skip('invalid', `GPX could not be read: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    },
-  };
+  return createStreamingClassifier(
+    { label: 'GPX', makeWalker: (onPoint) => new GpxWalker(onPoint), verdict, invalid: (reason) => skip('invalid', reason) },
+    limits,
+  );
 }
 
 export function classifyGpx(bytes: Uint8Array): Activity {

@@ -8,46 +8,21 @@
  */
 import type { Activity, DeviceInfo } from '../activity.js';
 import { toMmtActivityType } from '../activity-types.js';
-import { createXmlStream, type XmlLimits } from '../xml/stream.js';
-import { ContentHash, TrackSummary, trackIdentity } from '../xml/track-summary.js';
+import type { XmlLimits } from '../xml/stream.js';
+import { createStreamingClassifier, type StreamingClassifier } from '../xml/streaming-classifier.js';
+import { type TrackSummary, trackIdentity } from '../xml/track-summary.js';
 import { TcxWalker } from './walker.js';
 
 export const TCX_NO_RECORDED_TRACK = 'no recorded track (fewer than 2 timed track points with a position)';
 
-export interface TcxClassifier {
-  write(chunk: Uint8Array): void;
-  finish(): Activity;
-}
+export type TcxClassifier = StreamingClassifier;
 
 /** Classify a TCX fed in pieces. Never throws. */
 export function createTcxClassifier(limits?: Partial<XmlLimits>): TcxClassifier {
-  const summary = new TrackSummary();
-  const hash = new ContentHash();
-  const walker = new TcxWalker((p) => summary.add(p));
-  const stream = createXmlStream(walker, limits);
-  let crashed: unknown;
-
-  return {
-    write(chunk) {
-      if (crashed !== undefined) return;
-      try {
-        hash.update(chunk);
-        stream.write(chunk);
-      } catch (error) {
-        crashed = error;
-      }
-    },
-    finish() {
-      try {
-        if (crashed !== undefined) throw crashed;
-        const failure = stream.end();
-        if (failure) return skip('invalid', failure.reason);
-        return verdict(summary, walker, hash.prefix());
-      } catch (error) {
-        return skip('invalid', `TCX could not be read: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    },
-  };
+  return createStreamingClassifier(
+    { label: 'TCX', makeWalker: (onPoint) => new TcxWalker(onPoint), verdict, invalid: (reason) => skip('invalid', reason) },
+    limits,
+  );
 }
 
 export function classifyTcx(bytes: Uint8Array): Activity {
