@@ -126,6 +126,10 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     if (failed.length || pending) {
       throw failure('SYNC_INCOMPLETE', `${failed.length} failed, ${pending} still pending (they keep their place; run again or let the daemon retry)`);
     }
+    if (scan.unreadable) {
+      // Not lost (the files stay on the device and are seen again), but this run did not get them.
+      throw failure('SOURCE_UNREADABLE', `${scan.unreadable} file${scan.unreadable === 1 ? '' : 's'} could not be read (device unplugged?); they are taken in when seen again`);
+    }
     return summary;
   } finally {
     journal.close();
@@ -145,6 +149,7 @@ function printSummary(summary: SyncSummary, options: SyncOptions, io: Io): void 
     ['duplicates', summary.scan.duplicates],
     ['baseline (older)', summary.scan.baseline],
     ['retried attempts', summary.retries],
+    ['not readable now', summary.scan.unreadable],
     ['failed', summary.failed.length],
     ['still pending', summary.pending],
   ];
