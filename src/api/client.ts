@@ -4,6 +4,9 @@ import { MmtError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ApiError, apiErrorFrom } from './errors.js';
 import { httpRequest, parseRetryAfter, type HttpResponse } from './http.js';
+import { encodeMultipart, type EncodedForm, type FormValue } from './multipart.js';
+
+type Fields = ReadonlyArray<readonly [string, FormValue]>;
 
 export type Endpoint = 'uploadActivity' | 'startActivity' | 'updateActivity' | 'stopActivity';
 
@@ -63,14 +66,12 @@ export class MmtClient {
   async uploadActivity(request: UploadRequest, signal?: AbortSignal): Promise<UploadResult> {
     const body = await this.call(
       'uploadActivity',
-      () => {
-        const form = new FormData();
-        form.set('status', request.status);
-        if (request.activityType) form.set('activity_type', request.activityType);
-        if (request.activityName) form.set('activity_name', request.activityName);
-        form.set('file', new Blob([request.file], { type: mimeFor(request.fileName) }), request.fileName);
-        return form;
-      },
+      () => [
+        ['status', request.status],
+        ...(request.activityType ? [['activity_type', request.activityType] as const] : []),
+        ...(request.activityName ? [['activity_name', request.activityName] as const] : []),
+        ['file', { bytes: request.file, fileName: request.fileName, contentType: mimeFor(request.fileName) }],
+      ],
       signal,
     );
     const id = body.activity_id;
@@ -86,15 +87,13 @@ export class MmtClient {
   ): Promise<string> {
     const body = await this.call(
       'startActivity',
-      () => {
-        const form = new FormData();
-        form.set('status', request.status);
-        if (request.activityType) form.set('activity_type', request.activityType);
-        if (request.title) form.set('activity_title', request.title);
-        if (request.tags) form.set('tags', request.tags);
-        form.set('data', request.data);
-        return form;
-      },
+      () => [
+        ['status', request.status],
+        ...(request.activityType ? [['activity_type', request.activityType] as const] : []),
+        ...(request.title ? [['activity_title', request.title] as const] : []),
+        ...(request.tags ? [['tags', request.tags] as const] : []),
+        ['data', request.data],
+      ],
       signal,
     );
     const id = body.activity_id;
@@ -107,12 +106,10 @@ export class MmtClient {
   async updateActivity(activityId: string, data: string, signal?: AbortSignal): Promise<void> {
     await this.call(
       'updateActivity',
-      () => {
-        const form = new FormData();
-        form.set('activity_id', activityId);
-        form.set('data', data);
-        return form;
-      },
+      () => [
+        ['activity_id', activityId],
+        ['data', data],
+      ],
       signal,
     );
   }
@@ -120,23 +117,19 @@ export class MmtClient {
   async stopActivity(activityId: string, signal?: AbortSignal): Promise<void> {
     await this.call(
       'stopActivity',
-      () => {
-        const form = new FormData();
-        form.set('activity_id', activityId);
-        return form;
-      },
+      () => [['activity_id', activityId]],
       signal,
     );
   }
 
-  private async call(endpoint: Endpoint, makeForm: () => FormData, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  private async call(endpoint: Endpoint, makeForm: () => Fields, signal?: AbortSignal): Promise<Record<string, unknown>> {
     const url = new URL(this.config.api.paths[endpoint], this.config.api.baseUrl).toString();
     let token = await this.session.accessToken();
-    let response = await this.send(url, token, makeForm(), signal);
+    let response = await this.send(url, token, encodeMultipart(makeForm()), signal);
     if (response.status === 401) {
       this.log.debug(`${endpoint}: 401, refreshing the access token once`);
       token = await this.session.renewAfterRejection(token);
-      response = await this.send(url, token, makeForm(), signal);
+      response = await this.send(url, token, encodeMultipart(makeForm()), signal);
       if (response.status === 401) {
         throw new MmtError('login', 'LOGIN_REQUIRED', `${endpoint}: the server refused a freshly refreshed token: run \`mmt-sync login\``);
       }
@@ -150,7 +143,7 @@ export class MmtClient {
     throw apiErrorFrom(endpoint, response, parseRetryAfter(response.headers.get('retry-after')));
   }
 
-  private send(url: string, token: string, form: FormData, signal?: AbortSignal): Promise<HttpResponse> {
+  private send(url: string, token: string, form: EncodedForm, signal?: AbortSignal): Promise<HttpResponse> {
     return httpRequest({
       url,
       method: 'POST',

@@ -1,4 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
 import { USER_AGENT } from '../package-root.js';
+import type { EncodedForm } from './multipart.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { MmtError } from '../errors.js';
 
@@ -19,7 +22,7 @@ export class HttpFailure extends MmtError {
 
 export interface HttpResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: { get(name: string): string | null };
   readonly text: string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   readonly json: unknown;
@@ -29,7 +32,8 @@ export interface HttpRequest {
   readonly url: string;
   readonly method?: 'GET' | 'POST' | 'HEAD';
   readonly headers?: Record<string, string>;
-  readonly body?: FormData | URLSearchParams | string;
+  /** A form body: URLSearchParams, or a multipart body already encoded. */
+  readonly body?: URLSearchParams | EncodedForm;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -42,33 +46,75 @@ export function assertSafeUrl(url: string): void {
   throw new MmtError('usage', 'INSECURE_URL', `refusing to send a request to ${parsed.origin}: https is required (plain http only for a loopback host)`);
 }
 
+/** Answers larger than this are not an API's JSON; reading stops there. */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+// Connections are kept alive between calls, as a browser or fetch would.
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 16 }), https: new https.Agent({ keepAlive: true, maxSockets: 16 }) };
+
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const err = error as NodeJS.ErrnoException;
+  return err.code ?? (error instanceof Error ? error.message : String(error));
 }
 
-/** One HTTP exchange with a deadline. The only place fetch is called. */
+/**
+ * One HTTP exchange with a deadline. The only place the network is used. node:http and
+ * node:https rather than fetch: same behaviour for our JSON API, a third of the memory.
+ */
 export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   assertSafeUrl(request.url);
+  const url = new URL(request.url);
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-  const what = `${request.method ?? 'GET'} ${new URL(request.url).pathname}`;
-  try {
-    const response = await fetch(request.url, {
-      method: request.method ?? 'GET',
-      headers: { 'User-Agent': USER_AGENT, Accept: 'application/json', ...request.headers },
-      ...(request.body === undefined ? {} : { body: request.body }),
-      signal,
-      redirect: 'manual',
+  const what = `${request.method ?? 'GET'} ${url.pathname}`;
+  let body: Buffer | undefined;
+  const headers: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: 'application/json', ...request.headers };
+  if (request.body instanceof URLSearchParams) {
+    body = Buffer.from(request.body.toString());
+    headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
+  } else if (request.body) {
+    body = request.body.body;
+    headers['Content-Type'] = request.body.contentType;
+  }
+  if (body) headers['Content-Length'] = String(body.length);
+  const exchange = (fresh: boolean) =>
+    new Promise<HttpResponse>((resolve, reject) => {
+      const transport = url.protocol === 'https:' ? https : http;
+      const agent = fresh ? undefined : url.protocol === 'https:' ? agents.https : agents.http;
+      const req = transport.request(url, { method: request.method ?? 'GET', headers, ...(agent ? { agent } : {}), signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          const raw = res.headers;
+          const get = (name: string) => {
+            const value = raw[name.toLowerCase()];
+            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+          };
+          resolve({ status: res.statusCode ?? 0, headers: { get }, text, json });
+        });
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed while idle: the request never reached it
+        // (Node's documented `reusedSocket` case), so it is sent once more on a new connection.
+        if (!fresh && req.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) exchange(true).then(resolve, reject);
+        else reject(error);
+      });
+      req.end(body);
     });
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, json };
+  try {
+    return await exchange(false);
   } catch (error) {
     if (request.signal?.aborted) throw new HttpFailure('aborted', `${what}: cancelled`, error);
     if (timeout.aborted) throw new HttpFailure('timeout', `${what}: no answer within ${request.timeoutMs / 1000} s`, error);
