@@ -119,7 +119,9 @@ export async function scanSources(sources: readonly Source[], journal: Journal, 
       await takeIn(candidate, journal, options, report);
     }
   }
-  for (const source of sources) journal.noteSourceScan(source.id, source.label);
+  // Only a scan that ran to the end ends a source's first scan: an interrupted one would
+  // otherwise let its remaining old files skip the backfill rule next time.
+  if (!options.signal?.aborted) for (const source of sources) journal.noteSourceScan(source.id, source.label);
   if (report.baseline) {
     options.log.info(
       `${report.baseline} older file${report.baseline > 1 ? 's were' : ' was'} recorded as baseline and not uploaded (backfill window); ` +

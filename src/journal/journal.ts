@@ -100,19 +100,17 @@ export class Journal {
     });
   }
 
-  /** True the first time a source is scanned (its backfill rule applies then). */
-  noteSourceScan(sourceId: string, label: string, now = Date.now()): { firstScan: boolean } {
-    return this.run('recording a scan', () => {
-      const existing = this.sql('SELECT 1 FROM sources WHERE id = ?').get(sourceId);
-      if (existing) {
-        this.sql('UPDATE sources SET last_scan_at = ?, label = ? WHERE id = ?').run(now, label, sourceId);
-        return { firstScan: false };
-      }
-      this.sql('INSERT INTO sources (id, label, first_scan_at, last_scan_at) VALUES (?, ?, ?, ?)').run(sourceId, label, now, now);
-      return { firstScan: true };
+  /** Records a completed scan of a source; `isNewSource` is true until the first one. */
+  noteSourceScan(sourceId: string, label: string, now = Date.now()): void {
+    this.run('recording a scan', () => {
+      this.sql(
+        `INSERT INTO sources (id, label, first_scan_at, last_scan_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET last_scan_at = excluded.last_scan_at, label = excluded.label`,
+      ).run(sourceId, label, now, now);
     });
   }
 
+  /** True until a scan of the source completes (its backfill rule applies until then). */
   isNewSource(sourceId: string): boolean {
     return this.run('reading sources', () => !this.sql('SELECT 1 FROM sources WHERE id = ?').get(sourceId));
   }
