@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { backfillCutoff } from '../intake/backfill.js';
 import { gatherSources } from '../intake/gather-sources.js';
-import { scanSources } from '../intake/scan.js';
+import { intakeLimits, scanSources } from '../intake/scan.js';
 import { Journal } from '../journal/journal.js';
 import { Spool } from '../journal/spool.js';
 import type { Logger } from '../log.js';
@@ -70,7 +70,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       try {
         const report = await scanSources(targets, journal, {
           settleMs,
-          maxFileBytes: config.intake.maxFileMB * 1024 * 1024,
+          maxFileBytes: intakeLimits(config).maxFileBytes,
           backfillCutoffMs: backfillCutoff(config.intake.backfill, undefined),
           log,
           spool,
@@ -99,7 +99,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
     const added = found.filter((s) => !watchers.has(s.id) && existsSync(s.root));
     for (const source of added) {
-      watchers.set(source.id, new SourceWatcher(source, config.intake.settleS * 1000, config.devices.pollIntervalS * 1000, (s) => void scan([s], 0, `change in ${s.label}`)));
+      watchers.set(source.id, new SourceWatcher(source, intakeLimits(config).settleMs, config.devices.pollIntervalS * 1000, (s) => void scan([s], 0, `change in ${s.label}`)));
     }
     sources = found;
     uploader.setSources(new Map(found.map((s) => [s.id, s])));
@@ -109,7 +109,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const schedule = () => {
     for (const task of tasks) void task.stop();
     tasks = [
-      cron.schedule(config.intake.rescanCron, () => void scan(sources, config.intake.settleS * 1000, 'scheduled rescan'), { name: 'rescan' }),
+      cron.schedule(config.intake.rescanCron, () => void scan(sources, intakeLimits(config).settleMs, 'scheduled rescan'), { name: 'rescan' }),
       cron.schedule('*/5 * * * *', () => void account.session.refreshIfDue().catch((e: Error) => log.warn(`token refresh: ${e.message}`)), { name: 'token-refresh' }),
     ];
   };
@@ -126,7 +126,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     // A slow mount (udisks creates the folder, then mounts into it) is looked for again later.
     const lookForDevices = async () => {
       const added = await watchSources();
-      if (added.length) await scan(added, config.intake.settleS * 1000, `plugged in: ${added.map((s) => s.label).join(', ')}`);
+      if (added.length) await scan(added, intakeLimits(config).settleMs, `plugged in: ${added.map((s) => s.label).join(', ')}`);
     };
     const onMountChange = () => {
       clearTimeout(timer);
@@ -160,7 +160,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       log.setLevel(config.log.level);
       schedule();
       void watchMedia();
-      void watchSources().then((added) => scan(added, config.intake.settleS * 1000, 'reload'));
+      void watchSources().then((added) => scan(added, intakeLimits(config).settleMs, 'reload'));
       log.info('configuration reloaded');
     } catch (error) {
       log.error(`reload failed, keeping the previous configuration: ${(error as Error).message}`);
@@ -174,7 +174,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     await watchMedia();
     log.info(`watching ${sources.length} source${sources.length === 1 ? '' : 's'}${sources.length ? `: ${sources.map((s) => s.label).join(', ')}` : ''}`);
     options.onReady?.({ reload });
-    void scan(sources, config.intake.settleS * 1000, 'start-up scan');
+    void scan(sources, intakeLimits(config).settleMs, 'start-up scan');
 
     const graceTimer = { handle: undefined as NodeJS.Timeout | undefined };
     stop.addEventListener('abort', () => {

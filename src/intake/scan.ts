@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { classifyFile } from '../formats/classify.js';
+import type { Config } from '../config/schema.js';
 import type { Activity } from '../formats/activity.js';
 import type { Journal } from '../journal/journal.js';
 import type { Spool } from '../journal/spool.js';
@@ -11,6 +12,11 @@ import type { Source } from '../sources/source.js';
 import { walkSource } from '../sources/walk.js';
 import { activityTime } from './backfill.js';
 import { readSettled } from './read.js';
+
+/** The intake settings in the units the code uses, from one place. */
+export function intakeLimits(config: Config): { readonly settleMs: number; readonly maxFileBytes: number } {
+  return { settleMs: config.intake.settleS * 1000, maxFileBytes: config.intake.maxFileMB * 1024 * 1024 };
+}
 
 export interface ScanOptions {
   readonly settleMs: number;

@@ -4,6 +4,7 @@ import { usageError } from '../../errors.js';
 import type { Activity } from '../../formats/activity.js';
 import { classifyFile } from '../../formats/classify.js';
 import { loadConfig } from '../../config/load.js';
+import { intakeLimits } from '../../intake/scan.js';
 import type { GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
 
@@ -16,7 +17,7 @@ export type InspectResult = Omit<Activity, 'repaired'> & { readonly file: string
 /** The summary and verdict of each file; nothing is written anywhere. */
 export async function runInspect(options: InspectOptions, io: Io): Promise<InspectResult[]> {
   const { config } = loadConfig(options.config ? { configFile: options.config } : {});
-  const maxBytes = config.intake.maxFileMB * 1024 * 1024;
+  const maxBytes = intakeLimits(config).maxFileBytes;
   const results: InspectResult[] = [];
   for (const file of options.files) {
     const path = resolve(file);

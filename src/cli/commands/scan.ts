@@ -1,6 +1,6 @@
 import { backfillCutoff } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
-import { scanSources, type ScanReport } from '../../intake/scan.js';
+import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js';
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { commandContext, type GlobalOptions } from '../context.js';
@@ -36,8 +36,7 @@ export async function runScan(options: ScanCommandOptions, io: Io, signal: Abort
   try {
     if (options.since) journal.releaseBaseline(cutoff ?? 0);
     const report = await scanSources(sources, journal, {
-      settleMs: config.intake.settleS * 1000,
-      maxFileBytes: config.intake.maxFileMB * 1024 * 1024,
+      ...intakeLimits(config),
       backfillCutoffMs: cutoff,
       log: io.log,
       spool: new Spool(stateDir),

@@ -3,7 +3,7 @@ import { openAccount } from '../../auth/account.js';
 import { loginRequired, failure } from '../../errors.js';
 import { backfillCutoff } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
-import { scanSources, type ScanReport } from '../../intake/scan.js';
+import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js';
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
@@ -45,8 +45,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     journal.releaseOrphanedClaims(ownerIsAlive);
     if (options.since) journal.releaseBaseline(cutoff ?? 0);
     const scan = await scanSources(sources, journal, {
-      settleMs: config.intake.settleS * 1000,
-      maxFileBytes: config.intake.maxFileMB * 1024 * 1024,
+      ...intakeLimits(config),
       backfillCutoffMs: cutoff,
       log: io.log,
       spool,
