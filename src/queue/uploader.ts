@@ -185,6 +185,14 @@ export class Uploader {
     }
   }
 
+  /** An upload that will not be tried again by itself (already recorded as failed). */
+  private gaveUp(record: FileRecord, message: string, why: string): void {
+    this.result.failed++;
+    this.options.log.error(`${record.path}: ${message} (${why})`);
+    this.onFailure?.(record.path, message);
+    this.options.onEvent?.({ type: 'failed', record, error: message });
+  }
+
   private recordFailure(record: FileRecord, error: unknown): void {
     const { journal, log, onEvent } = this.options;
     const failure = classifyFailure(error);
@@ -200,10 +208,7 @@ export class Uploader {
         return;
       case 'permanent':
         journal.markFailed(record.id, failure.message);
-        this.result.failed++;
-        log.error(`${record.path}: ${failure.message} (not retried)`);
-        this.onFailure?.(record.path, failure.message);
-        onEvent?.({ type: 'failed', record, error: failure.message });
+        this.gaveUp(record, failure.message, 'not retried');
         return;
       case 'retry': {
         const attempts = record.attempts + 1;
@@ -215,10 +220,7 @@ export class Uploader {
         }
         const state = journal.scheduleRetry(record.id, failure.message, delayMs, this.policy.maxAttempts);
         if (state === 'failed') {
-          this.result.failed++;
-          log.error(`${record.path}: ${failure.message} (gave up after ${attempts} attempts)`);
-          this.onFailure?.(record.path, failure.message);
-          onEvent?.({ type: 'failed', record, error: failure.message });
+          this.gaveUp(record, failure.message, `gave up after ${attempts} attempts`);
         } else {
           log.info(`${record.path}: ${failure.message}; retry ${attempts} in ${(delayMs / 1000).toFixed(1)} s`);
           onEvent?.({ type: 'retry', record, error: failure.message, delayMs });
