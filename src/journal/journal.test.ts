@@ -25,7 +25,7 @@ function fresh(): Journal {
 function classified(journal: Journal, relPath: string, sha: string, a: Activity = activity()) {
   const record = journal.observe({ sourceId: 's', relPath, path: `/x/${relPath}`, size: 10, mtimeMs: 1000 });
   journal.move(record.id, 'settled');
-  journal.recordClassification(record.id, a, sha, 10, 1000);
+  journal.recordClassification(record.id, a, sha, 10, 1000, Date.parse(a.start ?? '2026-01-01'));
   return record.id;
 }
 
@@ -84,7 +84,7 @@ describe('Journal', () => {
     const recent = classified(journal, 'new.fit', 'sha-n', activity({ start: '2026-01-01T00:00:00Z', identity: 'n' }));
     journal.move(old, 'baseline');
     journal.move(recent, 'baseline');
-    expect(journal.releaseBaseline(Date.parse('2025-01-01'))).toBe(1);
+    expect(journal.releaseBaseline(Date.parse('2025-01-01'))).toEqual({ queued: 1, toRead: 0 });
     expect(journal.get(recent)?.state).toBe('queued');
     expect(journal.get(old)?.state).toBe('baseline');
   });

@@ -13,6 +13,10 @@ export interface IndexEntry {
   readonly size: number;
   readonly mtimeMs: number;
   readonly state: FileState;
+  /** Journaled from its stat alone (never read). */
+  readonly unread: boolean;
+  /** Asked for: read it, and upload it if it started at or after this (0: any time). */
+  readonly wantedFrom: number | null;
 }
 
 export interface Observation {
@@ -91,11 +95,11 @@ export class Journal {
   /** (path, size, mtime) of every file of a source: a no-op rescan reads nothing else. */
   index(sourceId: string): Map<string, IndexEntry> {
     return this.run('reading the index', () => {
-      const rows = this.sql('SELECT id, rel_path, size, mtime_ms, state FROM files WHERE source_id = ?')
+      const rows = this.sql('SELECT id, rel_path, size, mtime_ms, state, unread, wanted_from FROM files WHERE source_id = ?')
         .raw()
-        .all(sourceId) as Array<[number, string, number, number, FileState]>;
+        .all(sourceId) as Array<[number, string, number, number, FileState, number, number | null]>;
       const map = new Map<string, IndexEntry>();
-      for (const [id, relPath, size, mtimeMs, state] of rows) map.set(relPath, { id, size, mtimeMs, state });
+      for (const [id, relPath, size, mtimeMs, state, unread, wantedFrom] of rows) map.set(relPath, { id, size, mtimeMs, state, unread: unread === 1, wantedFrom });
       return map;
     });
   }
@@ -170,9 +174,44 @@ export class Journal {
     this.sql(sql).run({ ...fields, id });
   }
 
+  /**
+   * A first plug-in's file that its stat alone puts clearly before the backfill window:
+   * baseline without being opened, marked unread (read only if asked for later).
+   */
+  recordUnreadBaseline(observation: Observation, activityAt: number, now = Date.now()): void {
+    const record = this.observe(observation, now);
+    this.move(record.id, 'baseline', { unread: 1, wanted_from: null, activity_at: activityAt }, now);
+  }
+
+  /**
+   * An unread baseline file is asked for (`forget`, `--since`, import): back to discovered,
+   * so the next scan that sees it reads it; uploaded if it started at or after `from`.
+   */
+  requestRead(id: number, from: number, now = Date.now()): void {
+    this.move(id, 'discovered', { wanted_from: from }, now);
+  }
+
+  /** Sources holding files asked for but not read yet (the daemon scans them when woken). */
+  sourcesWithRequestedReads(): string[] {
+    return this.run('reading requested files', () =>
+      this.sql(`SELECT DISTINCT source_id FROM files WHERE state = 'discovered' AND wanted_from IS NOT NULL`).pluck().all() as string[],
+    );
+  }
+
+  /** Files asked for that no scan has read yet, outside the given sources (their device is not connected). */
+  countRequestedReads(exceptSources: readonly string[] = []): number {
+    return this.run('counting requested files', () => {
+      const rows = this.sql(`SELECT source_id, COUNT(*) AS n FROM files WHERE state = 'discovered' AND wanted_from IS NOT NULL GROUP BY source_id`).all() as Array<{ source_id: string; n: number }>;
+      return rows.filter((row) => !exceptSources.includes(row.source_id)).reduce((sum, row) => sum + row.n, 0);
+    });
+  }
+
   /** The summary of a classified file; the caller then decides queued/skipped/duplicate/baseline. */
-  recordClassification(id: number, activity: Activity, sha256: string, size: number, mtimeMs: number): void {
+  recordClassification(id: number, activity: Activity, sha256: string, size: number, mtimeMs: number, activityAt: number): void {
     this.move(id, 'classified', {
+      unread: 0,
+      wanted_from: null,
+      activity_at: activityAt,
       sha256,
       size,
       mtime_ms: mtimeMs,
@@ -213,10 +252,11 @@ export class Journal {
   claimNext(owner: string, now = Date.now(), excludeIdentities: ReadonlySet<string> = new Set()): FileRecord | undefined {
     return this.run('taking the next upload', () =>
       this.inImmediateTransaction(() => {
-        // NULLs sort first: new entries, then the longest-waiting retries; the (state, next_attempt_at) index serves it.
+        // NULLs sort first: new entries, newest activity first, then the longest-waiting
+        // retries; the (state, next_attempt_at, activity_at DESC) index serves it.
         const candidates = this.sql(
             `SELECT id, identity FROM files WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-             ORDER BY next_attempt_at LIMIT 50`,
+             ORDER BY next_attempt_at, activity_at DESC LIMIT 50`,
           )
           .all(now) as Array<{ id: number; identity: string | null }>;
         const pick = candidates.find((c) => !c.identity || !excludeIdentities.has(c.identity));
@@ -262,10 +302,17 @@ export class Journal {
     return targets.length;
   }
 
-  /** `mmt-sync forget`: upload again (e.g. deleted on the site) — uploaded/duplicate/skipped back to the queue. */
+  /**
+   * `mmt-sync forget`: upload again (e.g. deleted on the site) — uploaded/duplicate/skipped
+   * back to the queue; an unread baseline file is read first (at the next scan that sees it).
+   */
   forget(id: number, now = Date.now()): FileRecord | undefined {
     const record = this.get(id);
     if (!record) return undefined;
+    if (record.unread) {
+      this.requestRead(id, 0, now);
+      return this.get(id);
+    }
     this.move(id, 'queued', { attempts: 0, next_attempt_at: null, remote_id: null, remote_status: null, duplicate_of: null, uploaded_at: null }, now);
     return this.get(id);
   }
@@ -313,20 +360,38 @@ export class Journal {
     });
   }
 
-  /** Baseline files whose activity started at or after `since` join the queue. */
-  releaseBaseline(sinceMs: number, now = Date.now()): number {
-    return this.run('queueing older files', () => {
-      const rows = this.sql(`SELECT id, start, mtime_ms FROM files WHERE state = 'baseline'`).all() as Array<{ id: number; start: string | null; mtime_ms: number }>;
-      let moved = 0;
-      for (const row of rows) {
-        const when = row.start ? Date.parse(row.start) : row.mtime_ms;
-        if (when >= sinceMs) {
-          this.move(row.id, 'queued', { attempts: 0, next_attempt_at: null }, now);
-          moved++;
+  /**
+   * Baseline files whose activity started at or after `since` join the queue. Unread ones
+   * (judged by their stat alone) are asked for when their estimated time is within
+   * `unreadMarginMs` of `since`: the next scan reads them and decides by the decoded start.
+   */
+  releaseBaseline(sinceMs: number, unreadMarginMs = 0, now = Date.now()): { queued: number; toRead: number } {
+    return this.run('queueing older files', () =>
+      this.inTransaction(() => {
+        const rows = this.sql(`SELECT id, start, mtime_ms, unread, activity_at FROM files WHERE state = 'baseline'`).all() as Array<{
+          id: number;
+          start: string | null;
+          mtime_ms: number;
+          unread: number;
+          activity_at: number | null;
+        }>;
+        const released = { queued: 0, toRead: 0 };
+        for (const row of rows) {
+          if (row.unread) {
+            if ((row.activity_at ?? row.mtime_ms) < sinceMs - unreadMarginMs) continue;
+            this.requestRead(row.id, sinceMs, now);
+            released.toRead++;
+            continue;
+          }
+          const when = row.start ? Date.parse(row.start) : row.mtime_ms;
+          if (when >= sinceMs) {
+            this.move(row.id, 'queued', { attempts: 0, next_attempt_at: null }, now);
+            released.queued++;
+          }
         }
-      }
-      return moved;
-    });
+        return released;
+      }),
+    );
   }
 
   getMeta(key: string): string | undefined {

@@ -56,6 +56,19 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE files ADD COLUMN upload_format TEXT;`,
   // 3: the hash of what goes up, so a spool copy torn by a power loss is recognised.
   `ALTER TABLE files ADD COLUMN upload_sha256 TEXT;`,
+  // 4: reading only what it must. `unread`: journaled from its stat alone (a baseline file
+  // of a first plug-in, never opened); `wanted_from`: asked for (--since, forget, import):
+  // read at the next scan, and uploaded if the activity started at or after it (0: any time);
+  // `activity_at`: when the activity happened as best known (decoded start, else the time in
+  // its name, else mtime), so uploads leave newest first, served by the queue's index.
+  `
+  ALTER TABLE files ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE files ADD COLUMN wanted_from INTEGER;
+  ALTER TABLE files ADD COLUMN activity_at INTEGER;
+  UPDATE files SET activity_at = COALESCE(CAST(strftime('%s', start) AS INTEGER) * 1000, mtime_ms);
+  DROP INDEX files_state;
+  CREATE INDEX files_queue_order ON files (state, next_attempt_at, activity_at DESC);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

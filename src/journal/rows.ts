@@ -38,6 +38,12 @@ export interface FileRecord {
   /** The format of the bytes that go up ('gpx' for a FIT rebuilt by repair). */
   readonly uploadFormat: string | null;
   readonly uploadSha256: string | null;
+  /** Journaled from its stat alone: never opened (a first plug-in's clearly old file). */
+  readonly unread: boolean;
+  /** Asked for (--since, forget, import): uploaded if it started at or after this (0: any time). */
+  readonly wantedFrom: number | null;
+  /** When the activity happened as best known (ms): decoded start, else its name, else mtime. */
+  readonly activityAt: number | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -87,5 +93,8 @@ export function toRecord(row: Raw): FileRecord {
     uploadedAt: (row.uploaded_at as number | null) ?? null,
     uploadFormat: (row.upload_format as string | null) ?? null,
     uploadSha256: (row.upload_sha256 as string | null) ?? null,
+    unread: row.unread === 1,
+    wantedFrom: (row.wanted_from as number | null) ?? null,
+    activityAt: (row.activity_at as number | null) ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import { backfillCutoff } from '../../intake/backfill.js';
+import { backfillCutoff, releaseBaseline } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
 import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js';
 import { Journal } from '../../journal/journal.js';
@@ -34,7 +34,7 @@ export async function runScan(options: ScanCommandOptions, io: Io, signal: Abort
   const sources = await gatherSources(config, options.folder ?? [], io.log);
   const journal = Journal.open(stateDir);
   try {
-    if (options.since) journal.releaseBaseline(cutoff ?? 0);
+    if (options.since) releaseBaseline(journal, cutoff);
     const report = await scanSources(sources, journal, {
       ...intakeLimits(config),
       backfillCutoffMs: cutoff,

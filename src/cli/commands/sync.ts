@@ -1,9 +1,10 @@
 import { MmtClient } from '../../api/client.js';
 import { openAccount } from '../../auth/account.js';
 import { loginRequired, failure } from '../../errors.js';
-import { backfillCutoff } from '../../intake/backfill.js';
+import { backfillCutoff, releaseBaseline } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
 import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js';
+import type { Config } from '../../config/schema.js';
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
@@ -33,7 +34,10 @@ export interface SyncSummary {
   readonly dryRun?: { readonly wouldUpload: ReadonlyArray<{ file: string; verdict: string; format: string }>; readonly apiCalls: number };
 }
 
-/** Scan everything, upload everything pending, report, exit 0/1/3. */
+/**
+ * Scan everything and upload everything pending, report, exit 0/1/3. Uploads start as
+ * soon as the intake queues a file (newest first), while the scan goes on.
+ */
 export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal): Promise<SyncSummary> {
   const { loaded, stateDir } = commandContext(options, io.log);
   const { config } = loaded;
@@ -43,58 +47,19 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
   const spool = new Spool(stateDir);
   try {
     journal.releaseOrphanedClaims(ownerIsAlive);
-    if (options.since) journal.releaseBaseline(cutoff ?? 0);
-    const scan = await scanSources(sources, journal, {
-      ...intakeLimits(config),
-      backfillCutoffMs: cutoff,
-      log: io.log,
-      spool,
-      signal,
-    });
-    io.log.info(`scan: ${describeScan(scan)}`);
-    for (const problem of scan.problems) io.log.warn(`${problem.path}: ${problem.reason}`);
-
-    const queued = journal.list({ states: ['queued'] });
-    if (options.dryRun) {
-      const account = openAccount(config, stateDir, io.log);
-      const tokens = await account.store.read().catch(() => undefined);
-      const refresh = tokens && tokens.expiresAt - config.auth.refreshMarginS * 1000 < Date.now() ? 1 : 0;
-      const summary: SyncSummary = {
-        scan,
-        uploaded: 0,
-        alreadyThere: 0,
-        repaired: 0,
-        retries: 0,
-        failed: [],
-        pending: queued.length,
-        loginRequired: !tokens || Boolean(tokens.loginRequired),
-        dryRun: {
-          wouldUpload: queued.map((r) => ({ file: r.path, verdict: r.verdict ?? 'upload', format: r.uploadFormat ?? r.format ?? '?' })),
-          apiCalls: queued.length + refresh,
-        },
-      };
-      if (options.json) io.out(JSON.stringify(summary, null, 2));
-      else {
-        for (const item of summary.dryRun!.wouldUpload) io.out(`would upload ${item.file}${item.verdict === 'repair' ? ` (repaired, as ${item.format.toUpperCase()})` : ''}`);
-        io.out(`${queued.length} file${queued.length === 1 ? '' : 's'} would be uploaded with ${summary.dryRun!.apiCalls} API call${summary.dryRun!.apiCalls === 1 ? '' : 's'}; nothing was sent`);
-      }
-      return summary;
-    }
+    if (options.since) releaseBaseline(journal, cutoff);
+    const intakeOptions = { ...intakeLimits(config), backfillCutoffMs: cutoff, log: io.log, spool, signal };
+    if (options.dryRun) return await dryRun(await scanned(scanSources(sources, journal, intakeOptions), io), journal, config, stateDir, options, io);
 
     const account = openAccount(config, stateDir, io.log);
     const client = new MmtClient(config, account.session, io.log);
     const failed: Array<{ file: string; reason: string }> = [];
     let repaired = 0;
     let retries = 0;
-    const progress = io.isTTY && !options.json && queued.length > 0 ? new UploadProgress(queued.length) : undefined;
-    // The bar tells the story on a terminal; per-file lines would tear it (-v brings them back).
-    if (progress && !options.verbose) io.log.setLevel('warn');
-    const onEvent = (event: UploadEvent) => {
-      progress?.onEvent(event);
-      if (event.type === 'uploaded' && event.record.verdict === 'repair') repaired++;
-      if (event.type === 'retry') retries++;
-      if (event.type === 'failed') failed.push({ file: event.record.path, reason: event.error });
-    };
+    const progress = io.isTTY && !options.json ? new UploadProgress(journal.counts().queued, () => {
+      // The bar tells the story on a terminal; per-file lines would tear it (-v brings them back).
+      if (!options.verbose) io.log.setLevel('warn');
+    }) : undefined;
     const uploader = new Uploader({
       journal,
       spool,
@@ -103,11 +68,33 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
       sources: new Map(sources.map((s) => [s.id, s])),
       owner: ownerId(),
       log: io.log,
-      onEvent,
+      onEvent: (event: UploadEvent) => {
+        progress?.onEvent(event);
+        if (event.type === 'uploaded' && event.record.verdict === 'repair') repaired++;
+        if (event.type === 'retry') retries++;
+        if (event.type === 'failed') failed.push({ file: event.record.path, reason: event.error });
+      },
     });
-    const result = await uploader.drain({ maxWaitMs: config.retry.onceWaitS * 1000, stop: signal });
+    const intake = scanned(
+      scanSources(sources, journal, {
+        ...intakeOptions,
+        onEvent: (event) => {
+          progress?.onIntake(event);
+          if (event.type === 'taken' && event.outcome === 'queued') uploader.wake();
+        },
+      }),
+      io,
+    );
+    let result;
+    try {
+      result = await uploader.drain({ maxWaitMs: config.retry.onceWaitS * 1000, stop: signal, feeding: intake });
+    } finally {
+      // Never leave the intake writing to a journal about to be closed.
+      await intake.catch(() => {});
+    }
+    const scan = await intake;
     progress?.stop();
-    const pending = journal.counts().queued;
+    const pending = journal.counts().queued + journal.countRequestedReads(sources.map((s) => s.id));
     const summary: SyncSummary = {
       scan,
       uploaded: result.uploaded,
@@ -133,6 +120,42 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
   } finally {
     journal.close();
   }
+}
+
+/** The scan's own lines once it is done: counts, then one line per problem. */
+async function scanned(scan: Promise<ScanReport>, io: Io): Promise<ScanReport> {
+  const report = await scan;
+  io.log.info(`scan: ${describeScan(report)}`);
+  for (const problem of report.problems) io.log.warn(`${problem.path}: ${problem.reason}`);
+  return report;
+}
+
+/** `--dry-run`: what the scan queued, and the API calls sending it would take; nothing is sent. */
+async function dryRun(scan: ScanReport, journal: Journal, config: Config, stateDir: string, options: SyncOptions, io: Io): Promise<SyncSummary> {
+  const queued = journal.list({ states: ['queued'] });
+  const account = openAccount(config, stateDir, io.log);
+  const tokens = await account.store.read().catch(() => undefined);
+  const refresh = tokens && tokens.expiresAt - config.auth.refreshMarginS * 1000 < Date.now() ? 1 : 0;
+  const summary: SyncSummary = {
+    scan,
+    uploaded: 0,
+    alreadyThere: 0,
+    repaired: 0,
+    retries: 0,
+    failed: [],
+    pending: queued.length,
+    loginRequired: !tokens || Boolean(tokens.loginRequired),
+    dryRun: {
+      wouldUpload: queued.map((r) => ({ file: r.path, verdict: r.verdict ?? 'upload', format: r.uploadFormat ?? r.format ?? '?' })),
+      apiCalls: queued.length + refresh,
+    },
+  };
+  if (options.json) io.out(JSON.stringify(summary, null, 2));
+  else {
+    for (const item of summary.dryRun!.wouldUpload) io.out(`would upload ${item.file}${item.verdict === 'repair' ? ` (repaired, as ${item.format.toUpperCase()})` : ''}`);
+    io.out(`${queued.length} file${queued.length === 1 ? '' : 's'} would be uploaded with ${summary.dryRun!.apiCalls} API call${summary.dryRun!.apiCalls === 1 ? '' : 's'}; nothing was sent`);
+  }
+  return summary;
 }
 
 function printSummary(summary: SyncSummary, options: SyncOptions, io: Io): void {
