@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './compile-cache.js';
 import { CommanderError } from 'commander';
 import { EXIT_CODES, MmtError, exitCodeFor } from '../errors.js';
 import { createLogger } from '../log.js';

@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { usageError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import { describeIssue } from './issues.js';
-import { userConfigFile, type PathEnv } from './paths.js';
+import { defaultConfigFile, userConfigFile, type PathEnv } from './paths.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -13,9 +11,7 @@ export interface LoadedConfig {
   readonly file: string | undefined;
 }
 
-export function defaultConfigFile(): string {
-  return join(packageRoot(), 'config', 'default.yaml');
-}
+export { defaultConfigFile } from './paths.js';
 
 function readYaml(path: string): unknown {
   let text: string;

@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import type { Candidate } from './candidate.js';
 import { ReadOrder } from './read-order.js';
 import { emptyReport, type ScanReport } from './report.js';
-import { takeIn, type TakeInOutcome } from './take-in.js';
+import type { TakeInOutcome } from './take-in.js';
 
 export type IntakeEvent =
   /** Counting ahead: the scanner found one more file that must be read. */
@@ -98,6 +98,10 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
   let toRead = 0;
   let bytesInFlight = 0;
   let fatal: { error: unknown } | undefined;
+  let turn = Promise.resolve();
+  // The decoders are needed only once a file is read: they load during the listing and the settle window.
+  const judging = import('./take-in.js');
+  judging.catch(() => {});
   const stopped = () => Boolean(signal?.aborted) || fatal !== undefined;
 
   const scanner = (async () => {
@@ -126,13 +130,23 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
       if (next && (bytesInFlight === 0 || bytesInFlight + next.size <= budget)) {
         order.take(now);
         bytesInFlight += next.size;
+        // Reads overlap, but files are taken in in the order their reads began: a small
+        // old file finishing first must not jump ahead of the newest one in the queue.
+        const previous = turn;
+        let done!: () => void;
+        turn = new Promise<void>((resolve) => (done = resolve));
         try {
           const outcome = await next.bytes.read(next, options.maxFileBytes);
-          const placed = takeIn(next, outcome, context);
-          onEvent?.({ type: 'taken', sourceId: next.sourceId, path: next.path, size: next.size, outcome: placed });
+          const { takeIn } = await judging;
+          await previous;
+          if (!fatal) {
+            const placed = takeIn(next, outcome, context);
+            onEvent?.({ type: 'taken', sourceId: next.sourceId, path: next.path, size: next.size, outcome: placed });
+          }
         } catch (error) {
           fatal ??= { error };
         } finally {
+          done();
           bytesInFlight -= next.size;
           bell.ring();
         }

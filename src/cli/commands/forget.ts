@@ -14,7 +14,7 @@ export interface ForgetOptions extends GlobalOptions {
  * forgets that it was uploaded (or judged a duplicate), and the next sync sends it again.
  */
 export async function runForget(options: ForgetOptions, io: Io): Promise<{ id: number }> {
-  const { stateDir } = commandContext(options, io.log);
+  const { stateDir } = await commandContext(options, io.log);
   const id = Number(options.id);
   if (!Number.isInteger(id)) throw usageError('USAGE', `forget: expected a file id, got "${options.id}"`);
   const journal = Journal.open(stateDir);

@@ -11,7 +11,7 @@ export interface RetryOptions extends GlobalOptions {
 
 /** Failed entries go back to the queue now (the next sync or the daemon sends them). */
 export async function runRetry(options: RetryOptions, io: Io): Promise<{ requeued: number }> {
-  const { stateDir } = commandContext(options, io.log);
+  const { stateDir } = await commandContext(options, io.log);
   if (!options.all && !options.id) throw usageError('USAGE', 'retry: give a file id (see `mmt-sync status`) or --all');
   const journal = Journal.open(stateDir);
   try {

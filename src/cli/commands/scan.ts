@@ -28,7 +28,7 @@ export function describeScan(report: ScanReport): string {
 
 /** sources → intake → formats → journal once, and the counts by verdict. */
 export async function runScan(options: ScanCommandOptions, io: Io, signal: AbortSignal): Promise<ScanReport> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   const { config } = loaded;
   const cutoff = backfillCutoff(config.intake.backfill, options.since);
   const sources = await gatherSources(config, options.folder ?? [], io.log);

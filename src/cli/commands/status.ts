@@ -1,4 +1,4 @@
-import { openAccount } from '../../auth/account.js';
+import { openAccountStore } from '../../auth/account-store.js';
 import { loginRequired } from '../../errors.js';
 import { Journal, type StateCounts } from '../../journal/journal.js';
 import { commandContext, type GlobalOptions } from '../context.js';
@@ -50,8 +50,8 @@ function relative(ms: number): string {
 
 /** What needs attention. Exits 3 (through the thrown error) when the user must log in. */
 export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusResult> {
-  const { loaded, stateDir } = commandContext(options, io.log);
-  const account = openAccount(loaded.config, stateDir, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
+  const account = openAccountStore(loaded.config, stateDir);
   const tokens = await account.store.read();
   const now = Date.now();
   const login: LoginState = !tokens ? 'not-logged-in' : tokens.loginRequired ? 'login-required' : 'logged-in';

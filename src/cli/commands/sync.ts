@@ -1,5 +1,4 @@
-import { MmtClient } from '../../api/client.js';
-import { openAccount } from '../../auth/account.js';
+import { openAccountStore } from '../../auth/account-store.js';
 import { loginRequired, failure } from '../../errors.js';
 import { backfillCutoff, releaseBaseline } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
@@ -8,11 +7,10 @@ import type { Config } from '../../config/schema.js';
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
-import { Uploader, type UploadEvent } from '../../queue/uploader.js';
+import type { Uploader, UploadEvent } from '../../queue/uploader.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
-import { UploadProgress } from '../progress.js';
-import { notifySyncResult } from '../../notify/notify.js';
+import type { UploadProgress } from '../progress.js';
 import { describeScan } from './scan.js';
 
 export interface SyncOptions extends GlobalOptions {
@@ -39,7 +37,7 @@ export interface SyncSummary {
  * soon as the intake queues a file (newest first), while the scan goes on.
  */
 export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal): Promise<SyncSummary> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   const { config } = loaded;
   const cutoff = backfillCutoff(config.intake.backfill, options.since);
   const sources = await gatherSources(config, options.folder ?? [], io.log);
@@ -51,42 +49,46 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     const intakeOptions = { ...intakeLimits(config), backfillCutoffMs: cutoff, log: io.log, spool, signal };
     if (options.dryRun) return await dryRun(await scanned(scanSources(sources, journal, intakeOptions), io), journal, config, stateDir, options, io);
 
-    const account = openAccount(config, stateDir, io.log);
-    const client = new MmtClient(config, account.session, io.log);
     const failed: Array<{ file: string; reason: string }> = [];
     let repaired = 0;
     let retries = 0;
-    const progress = io.isTTY && !options.json ? new UploadProgress(journal.counts().queued, () => {
-      // The bar tells the story on a terminal; per-file lines would tear it (-v brings them back).
-      if (!options.verbose) io.log.setLevel('warn');
-    }) : undefined;
-    const uploader = new Uploader({
-      journal,
-      spool,
-      client,
-      config,
-      sources: new Map(sources.map((s) => [s.id, s])),
-      owner: ownerId(),
-      log: io.log,
-      onEvent: (event: UploadEvent) => {
-        progress?.onEvent(event);
-        if (event.type === 'uploaded' && event.record.verdict === 'repair') repaired++;
-        if (event.type === 'retry') retries++;
-        if (event.type === 'failed') failed.push({ file: event.record.path, reason: event.error });
-      },
-    });
+    const progress = io.isTTY && !options.json ? await showProgress(journal, options, io) : undefined;
+    let uploader: Uploader | undefined;
+    // The intake starts now; what sending needs loads meanwhile (nothing is due before the settle window ends).
     const intake = scanned(
       scanSources(sources, journal, {
         ...intakeOptions,
         onEvent: (event) => {
           progress?.onIntake(event);
-          if (event.type === 'taken' && event.outcome === 'queued') uploader.wake();
+          if (event.type === 'taken' && event.outcome === 'queued') uploader?.wake();
         },
       }),
       io,
     );
+    intake.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
     let result;
     try {
+      const [{ MmtClient }, { openAccount }, { Uploader: UploaderClass }] = await Promise.all([
+        import('../../api/client.js'),
+        import('../../auth/account.js'),
+        import('../../queue/uploader.js'),
+      ]);
+      const account = openAccount(config, stateDir, io.log);
+      uploader = new UploaderClass({
+        journal,
+        spool,
+        client: new MmtClient(config, account.session, io.log),
+        config,
+        sources: new Map(sources.map((s) => [s.id, s])),
+        owner: ownerId(),
+        log: io.log,
+        onEvent: (event: UploadEvent) => {
+          progress?.onEvent(event);
+          if (event.type === 'uploaded' && event.record.verdict === 'repair') repaired++;
+          if (event.type === 'retry') retries++;
+          if (event.type === 'failed') failed.push({ file: event.record.path, reason: event.error });
+        },
+      });
       result = await uploader.drain({ maxWaitMs: config.retry.onceWaitS * 1000, stop: signal, feeding: intake });
     } finally {
       // Never leave the intake writing to a journal about to be closed.
@@ -107,7 +109,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     };
     journal.setMeta('last_sync', JSON.stringify({ at: new Date().toISOString(), uploaded: result.uploaded, alreadyThere: result.existed, failed: failed.length, pending }));
     printSummary(summary, options, io);
-    await notifySyncResult(config, summary, { log: io.log });
+    await (await import('../../notify/notify.js')).notifySyncResult(config, summary, { log: io.log });
     if (result.loginRequired) throw loginRequired(`uploads paused, ${pending} waiting: run \`mmt-sync login\``);
     if (failed.length || pending) {
       throw failure('SYNC_INCOMPLETE', `${failed.length} failed, ${pending} still pending (they keep their place; run again or let the daemon retry)`);
@@ -122,6 +124,15 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
   }
 }
 
+/** The progress bar (on a terminal): its total grows as the scanner counts ahead. */
+async function showProgress(journal: Journal, options: SyncOptions, io: Io): Promise<UploadProgress> {
+  const { UploadProgress: Bar } = await import('../progress.js');
+  return new Bar(journal.counts().queued, () => {
+    // The bar tells the story on a terminal; per-file lines would tear it (-v brings them back).
+    if (!options.verbose) io.log.setLevel('warn');
+  });
+}
+
 /** The scan's own lines once it is done: counts, then one line per problem. */
 async function scanned(scan: Promise<ScanReport>, io: Io): Promise<ScanReport> {
   const report = await scan;
@@ -133,7 +144,7 @@ async function scanned(scan: Promise<ScanReport>, io: Io): Promise<ScanReport> {
 /** `--dry-run`: what the scan queued, and the API calls sending it would take; nothing is sent. */
 async function dryRun(scan: ScanReport, journal: Journal, config: Config, stateDir: string, options: SyncOptions, io: Io): Promise<SyncSummary> {
   const queued = journal.list({ states: ['queued'] });
-  const account = openAccount(config, stateDir, io.log);
+  const account = openAccountStore(config, stateDir);
   const tokens = await account.store.read().catch(() => undefined);
   const refresh = tokens && tokens.expiresAt - config.auth.refreshMarginS * 1000 < Date.now() ? 1 : 0;
   const summary: SyncSummary = {
