@@ -46,6 +46,12 @@ export interface IntakeOptions {
 }
 
 const DEFAULT_PARALLEL_READS = 2;
+/**
+ * Reads wait for the listing to end, so that the first file read is the newest of all;
+ * a listing still going after this long (a huge tree over MTP) no longer holds them back.
+ * The settle window (2 s by default) is longer anyway: this matters only without one.
+ */
+const LISTING_HEAD_START_MS = 1000;
 const DEFAULT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 /** Wakes every waiter at once: a candidate arrived, a read finished, the listing ended. */
@@ -99,6 +105,7 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
   let bytesInFlight = 0;
   let fatal: { error: unknown } | undefined;
   let turn = Promise.resolve();
+  const readsFrom = Date.now() + LISTING_HEAD_START_MS;
   // The decoders are needed only once a file is read: they load during the listing and the settle window.
   const judging = import('./take-in.js');
   judging.catch(() => {});
@@ -126,6 +133,11 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
   const reader = async () => {
     while (!stopped()) {
       const now = Date.now();
+      if (listing && now < readsFrom) {
+        // The newest file is known only once the listing is done; a slow listing gets a head start, not a veto.
+        await bell.wait(readsFrom - now, signal);
+        continue;
+      }
       const next = order.peekReady(now);
       if (next && (bytesInFlight === 0 || bytesInFlight + next.size <= budget)) {
         order.take(now);
