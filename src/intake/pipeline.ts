@@ -138,8 +138,8 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
         await bell.wait(readsFrom - now, signal);
         continue;
       }
-      const next = order.peekReady(now);
-      if (next && (bytesInFlight === 0 || bytesInFlight + next.size <= budget)) {
+      const next = order.peek(now);
+      if (next && next.readyAt <= now && (bytesInFlight === 0 || bytesInFlight + next.size <= budget)) {
         order.take(now);
         bytesInFlight += next.size;
         // Reads overlap, but files are taken in in the order their reads began: a small
@@ -166,8 +166,8 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
       }
       if (!next && !listing && order.size === 0) return;
       // Nothing ready (settle windows still running), or the byte budget is spent.
-      const readyAt = next ? undefined : order.nextReadyAt();
-      await bell.wait(readyAt === undefined ? undefined : readyAt - now, signal);
+      const wakeAt = next ? (next.readyAt > now ? next.readyAt : undefined) : order.nextReadyAt();
+      await bell.wait(wakeAt === undefined ? undefined : wakeAt - now, signal);
     }
   };
 

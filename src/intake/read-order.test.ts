@@ -16,7 +16,7 @@ const candidate = (name: string, timeHintMs: number, readyAt: number): Candidate
 
 describe('ReadOrder', () => {
   it('hands out the newest ready candidate first, and nothing before its settle window ends', () => {
-    const order = new ReadOrder();
+    const order = new ReadOrder(0);
     for (const [name, time] of [['b', 2], ['d', 4], ['a', 1], ['c', 3]] as const) order.push(candidate(name, time, 100));
     order.push(candidate('late-but-newest', 9, 200));
     expect(order.take(99)).toBeUndefined();
@@ -26,6 +26,17 @@ describe('ReadOrder', () => {
     expect(order.take(200)?.name).toBe('late-but-newest');
     expect([order.take(200), order.take(200), order.take(200)].map((c) => c?.name)).toEqual(['b', 'a', undefined]);
     expect(order.size).toBe(0);
+  });
+
+  it('waits for a newer candidate that becomes ready within the grace, rather than take an older one first', () => {
+    const order = new ReadOrder(50);
+    order.push(candidate('old-listed-first', 1, 100));
+    order.push(candidate('new-listed-later', 2, 130));
+    order.push(candidate('newest-much-later', 3, 500));
+    expect(order.take(100)).toBeUndefined();
+    expect(order.peek(100)?.name).toBe('new-listed-later');
+    expect([order.take(130), order.take(130)].map((c) => c?.name)).toEqual(['new-listed-later', 'old-listed-first']);
+    expect(order.nextReadyAt()).toBe(450);
   });
 
   it('keeps order over thousands of candidates pushed in any order', () => {

@@ -49,32 +49,39 @@ class Heap<T> {
 /**
  * Candidates waiting to be read: each becomes ready when its settle window has passed,
  * and among the ready ones the newest goes first, so the run just recorded leaves before
- * a backlog of old ones (and an unplug mid-scan has already sent it).
+ * a backlog of old ones (and an unplug mid-scan has already sent it). Files seen within
+ * `graceMs` of each other become ready that close together: the newest of them is waited
+ * for rather than passed over for an older one that happened to be listed first.
  */
 export class ReadOrder {
   private readonly waiting = new Heap<Candidate>((a, b) => a.readyAt < b.readyAt);
-  private readonly ready = new Heap<Candidate>((a, b) => a.timeHintMs > b.timeHintMs);
+  private readonly upcoming = new Heap<Candidate>((a, b) => a.timeHintMs > b.timeHintMs);
+
+  constructor(private readonly graceMs = 250) {}
 
   get size(): number {
-    return this.waiting.size + this.ready.size;
+    return this.waiting.size + this.upcoming.size;
   }
 
   push(candidate: Candidate): void {
     this.waiting.push(candidate);
   }
 
-  /** The newest candidate ready at `now`, without taking it. */
-  peekReady(now: number): Candidate | undefined {
-    while (this.waiting.size && this.waiting.peek()!.readyAt <= now) this.ready.push(this.waiting.pop()!);
-    return this.ready.peek();
+  /** The candidate to read next: the newest of those ready by `now + graceMs` (it may not be ready yet). */
+  peek(now: number): Candidate | undefined {
+    while (this.waiting.size && this.waiting.peek()!.readyAt <= now + this.graceMs) this.upcoming.push(this.waiting.pop()!);
+    return this.upcoming.peek();
   }
 
+  /** Takes the candidate `peek` gives, if it is ready at `now`. */
   take(now: number): Candidate | undefined {
-    return this.peekReady(now) ? this.ready.pop() : undefined;
+    const next = this.peek(now);
+    return next && next.readyAt <= now ? this.upcoming.pop() : undefined;
   }
 
-  /** When the next waiting candidate becomes ready (undefined: none waits). */
+  /** When the next candidate comes within reach (undefined: none waits). */
   nextReadyAt(): number | undefined {
-    return this.waiting.peek()?.readyAt;
+    const next = this.waiting.peek();
+    return next === undefined ? undefined : next.readyAt - this.graceMs;
   }
 }
