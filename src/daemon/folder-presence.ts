@@ -11,12 +11,13 @@ export interface PresenceHandlers {
 /** One stat a second per configured folder: the whole cost of noticing a return within 2 s. */
 const CHECK_EVERY_MS = 1000;
 
-type Presence = { readonly present: false } | { readonly present: true; readonly dev: number; readonly ino: number };
+/** A folder's identity: a remount has another device, a recreated folder another inode or (inode reused) birth time. */
+type Presence = { readonly present: false } | { readonly present: true; readonly dev: number; readonly ino: number; readonly born: number };
 
 function look(root: string): Presence {
   try {
     const stats = statSync(root);
-    return stats.isDirectory() ? { present: true, dev: stats.dev, ino: stats.ino } : { present: false };
+    return stats.isDirectory() ? { present: true, dev: stats.dev, ino: stats.ino, born: stats.birthtimeMs } : { present: false };
   } catch {
     return { present: false };
   }
@@ -64,7 +65,7 @@ export class FolderPresence {
       const before = entry.presence;
       const now = look(entry.source.root);
       entry.presence = now;
-      if (before.present && now.present && (before.dev !== now.dev || before.ino !== now.ino)) {
+      if (before.present && now.present && (before.dev !== now.dev || before.ino !== now.ino || before.born !== now.born)) {
         this.handlers.onAbsent(entry.source, false);
         this.handlers.onPresent(entry.source, false);
       } else if (before.present && !now.present) this.handlers.onAbsent(entry.source, false);
