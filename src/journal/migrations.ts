@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
  * Versioned schema. Each entry moves the database from version i to i+1 inside one
  * transaction; PRAGMA user_version records where it stands. Never edit a shipped step.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE sources (
     id TEXT PRIMARY KEY,
