@@ -198,6 +198,16 @@ export class Journal {
     );
   }
 
+  /** Baseline files never read (judged by their stat), and files asked for that no scan has read yet. */
+  unreadCounts(): { baseline: number; requested: number } {
+    return this.run('counting unread files', () => {
+      const row = this.sql(
+        `SELECT SUM(state = 'baseline' AND unread = 1) AS baseline, SUM(state = 'discovered' AND wanted_from IS NOT NULL) AS requested FROM files`,
+      ).get() as { baseline: number | null; requested: number | null };
+      return { baseline: row.baseline ?? 0, requested: row.requested ?? 0 };
+    });
+  }
+
   /** Files asked for that no scan has read yet, outside the given sources (their device is not connected). */
   countRequestedReads(exceptSources: readonly string[] = []): number {
     return this.run('counting requested files', () => {

@@ -190,6 +190,7 @@ describe('intake streaming into uploads', () => {
       expect(first.code, first.stderr).toBe(0);
       expect(JSON.parse(first.stdout)).toMatchObject({ uploaded: 1, scan: { baseline: 4, baselineUnread: 4 } });
       expect(first.stderr).toMatch(/4 older files were recorded as baseline .*4 of them judged by date alone without reading.*--since/);
+      expect((await runCli(['status'], home.env)).stdout).toMatch(/4 baseline \(4 not read/);
 
       const since = new Date(NOW - 70 * DAY).toISOString().slice(0, 10);
       const second = await runCli(['--once', '--since', since, '--folder', folder, '--json'], home.env);
@@ -203,6 +204,7 @@ describe('intake streaming into uploads', () => {
       const forget = await runCli(['forget', '--force', String(oldest.id)], home.env);
       expect(forget.code, forget.stderr).toBe(0);
       expect(forget.stdout).toMatch(/will be read and uploaded at the next sync/);
+      expect((await runCli(['status', '--json'], home.env)).stdout).toMatch(/"requested": 1/);
       const third = await runCli(['--once', '--folder', folder, '--json'], home.env);
       expect(third.code, third.stderr).toBe(0);
       expect(JSON.parse(third.stdout).uploaded).toBe(1);

@@ -19,6 +19,8 @@ export interface StatusResult {
 
 export interface QueueStatus {
   readonly counts: StateCounts;
+  /** Baseline files judged by their stat alone (never read), and files asked for (--since, forget) not read yet. */
+  readonly unread: { readonly baseline: number; readonly requested: number };
   readonly lastSync?: { at: string; uploaded: number; alreadyThere: number; failed: number; pending: number };
   readonly nextRetryAt?: string;
   readonly recentFailures: ReadonlyArray<{ id: number; file: string; reason: string; at: string }>;
@@ -33,6 +35,7 @@ function queueStatus(stateDir: string): QueueStatus {
     const failures = journal.list({ states: ['failed'], orderBy: 'updated', limit: 5 });
     return {
       counts,
+      unread: journal.unreadCounts(),
       ...(lastSync ? { lastSync: JSON.parse(lastSync) as QueueStatus['lastSync'] } : {}),
       ...(due && due > Date.now() ? { nextRetryAt: new Date(due).toISOString() } : {}),
       recentFailures: failures.map((f) => ({ id: f.id, file: f.path, reason: f.lastError ?? f.reason ?? 'unknown', at: new Date(f.updatedAt).toISOString() })),
@@ -88,8 +91,9 @@ export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusR
     const c = queue.counts;
     lines.push(
       `last sync:    ${queue.lastSync ? `${queue.lastSync.at} (${queue.lastSync.uploaded} uploaded, ${queue.lastSync.alreadyThere} already there, ${queue.lastSync.failed} failed, ${queue.lastSync.pending} pending)` : 'never'}`,
-      `files:        ${c.uploaded} uploaded, ${c.queued + c.uploading} waiting, ${c.failed} failed, ${c.skipped} skipped, ${c.duplicate} duplicates, ${c.baseline} baseline`,
+      `files:        ${c.uploaded} uploaded, ${c.queued + c.uploading} waiting, ${c.failed} failed, ${c.skipped} skipped, ${c.duplicate} duplicates, ${c.baseline} baseline${queue.unread.baseline ? ` (${queue.unread.baseline} not read: older than the backfill window by their date)` : ''}`,
     );
+    if (queue.unread.requested) lines.push(`to read:      ${queue.unread.requested} file${queue.unread.requested === 1 ? '' : 's'} asked for (--since, forget) are read when their device or folder is next seen`);
     if (login !== 'logged-in' && c.queued) lines.push(`paused:       ${c.queued} uploads wait for \`mmt-sync login\``);
     if (queue.nextRetryAt) lines.push(`next retry:   ${queue.nextRetryAt}`);
     for (const f of queue.recentFailures) lines.push(`failed #${f.id}:  ${f.file}: ${f.reason} (mmt-sync retry ${f.id})`);

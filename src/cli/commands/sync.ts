@@ -109,7 +109,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     };
     journal.setMeta('last_sync', JSON.stringify({ at: new Date().toISOString(), uploaded: result.uploaded, alreadyThere: result.existed, failed: failed.length, pending }));
     printSummary(summary, options, io);
-    await (await import('../../notify/notify.js')).notifySyncResult(config, summary, { log: io.log });
+    if (config.notify) await (await import('../../notify/notify.js')).notifySyncResult(config, summary, { log: io.log });
     if (result.loginRequired) throw loginRequired(`uploads paused, ${pending} waiting: run \`mmt-sync login\``);
     if (failed.length || pending) {
       throw failure('SYNC_INCOMPLETE', `${failed.length} failed, ${pending} still pending (they keep their place; run again or let the daemon retry)`);
