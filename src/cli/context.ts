@@ -19,7 +19,9 @@ export interface CommandContext {
 
 /** Loads and validates the configuration (or finds it validated already) and applies its log settings (flags win). */
 export async function commandContext(options: GlobalOptions, log: Logger): Promise<CommandContext> {
-  const loaded = await loadConfigCached(options.config ? { configFile: options.config } : {});
+  // A dry run touches nothing, not even the kept copy of the validated configuration.
+  const keep = !(options as { dryRun?: boolean }).dryRun;
+  const loaded = await loadConfigCached({ ...(options.config ? { configFile: options.config } : {}), keep });
   if (!options.verbose && !options.quiet) log.setLevel(loaded.config.log.level);
   if (!options.logFormat) log.setFormat(loaded.config.log.format);
   return { loaded, stateDir: stateDir() };

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ function home(configText: string) {
   const configFile = join(dir, 'config', 'mmt-sync', 'config.yaml');
   writeFileSync(configFile, configText);
   const env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') };
+  mkdirSync(join(dir, 'state', 'mmt-sync'), { recursive: true });
+  writeFileSync(join(dir, 'state', 'mmt-sync', 'journal.sqlite'), '');
   return { configFile, env, cacheFile: join(dir, 'state', 'mmt-sync', 'config-cache.json') };
 }
 
@@ -59,5 +61,14 @@ describe('loadConfigCached', () => {
     expect((await loadConfigCached({ env: h.env })).config.api.clientSecret).toBe('tab\there');
     expect(existsSync(h.cacheFile)).toBe(false);
     expect((await loadConfigCached({ env: h.env })).config.api.clientSecret).toBe('tab\there');
+  });
+
+  it('keeps nothing before there is a journal (never creating state), nor when told not to (a dry run)', async () => {
+    const h = home('upload:\n  status: public\n');
+    await loadConfigCached({ env: h.env, keep: false });
+    expect(existsSync(h.cacheFile)).toBe(false);
+    rmSync(join(h.cacheFile, '..'), { recursive: true });
+    await loadConfigCached({ env: h.env });
+    expect(existsSync(join(h.cacheFile, '..'))).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { ensurePrivateDir, writeFileAtomic } from '../fsutil/atomic-write.js';
+import { writeFileAtomic } from '../fsutil/atomic-write.js';
 import { VERSION } from '../package-root.js';
 import type { LoadedConfig } from './load.js';
 import { defaultConfigFile, stateDir, userConfigFile, type PathEnv } from './paths.js';
@@ -53,8 +53,13 @@ const readText = (path: string): string | undefined => {
   }
 };
 
-/** `loadConfig`, answered from the cache when nothing it depends on changed. */
-export async function loadConfigCached(options: { configFile?: string; env?: PathEnv } = {}): Promise<LoadedConfig> {
+/**
+ * `loadConfig`, answered from the cache when nothing it depends on changed. A miss keeps
+ * what it validated beside the journal, only once there is one (reading the config never
+ * creates state: `service install` then `uninstall` leaves nothing behind), and not when
+ * `keep` is false (a `--dry-run` touches nothing).
+ */
+export async function loadConfigCached(options: { configFile?: string; env?: PathEnv; keep?: boolean } = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
   const user = userConfigFile(options.configFile, env);
   const defaultsText = readText(defaultConfigFile());
@@ -69,8 +74,8 @@ export async function loadConfigCached(options: { configFile?: string; env?: Pat
   if (hit) return hit;
 
   const { loadConfig } = await import('./load.js');
-  const loaded = loadConfig(options);
-  if (defaultsText !== undefined) {
+  const loaded = loadConfig({ ...(options.configFile ? { configFile: options.configFile } : {}), env });
+  if (defaultsText !== undefined && options.keep !== false && existsSync(join(stateDir(env), 'journal.sqlite'))) {
     const secret = await secretSource(loaded.config.api.clientSecret, userText, envSecret);
     if (secret) store(cacheFile, { key, loaded: withSecret(loaded, ''), secret });
   }
@@ -116,7 +121,6 @@ async function secretSource(secret: string, userText: string | undefined, envSec
 
 function store(path: string, entry: CacheEntry): void {
   try {
-    ensurePrivateDir(join(path, '..'));
     // No fsync: a torn copy fails to parse and is validated afresh.
     writeFileAtomic(path, JSON.stringify(entry), 0o600, { fsync: false });
   } catch {

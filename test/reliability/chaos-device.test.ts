@@ -139,9 +139,13 @@ describe(`the source folder pulled mid-read (${ROUNDS} rounds of ${PER_ROUND} fi
         const pullAt = base + random.int(1, Math.floor(PER_ROUND / 2));
         const run = startCli(['--once', '--folder', place.folder], home.env);
         for (let t = 0; t < 10_000 && run.child.exitCode === null && takenIn.count() < pullAt; t += 2) await sleep(2);
+        // Frozen while the device goes: the pull lands exactly where the count says, however
+        // far the (fast, overlapping) intake would have run on in the meantime.
+        run.child.kill('SIGSTOP');
         const pulledAfter = takenIn.count() - base;
         takenIn.close();
         place.pull(mode);
+        run.child.kill('SIGCONT');
         const result: CliResult = await run.done;
         runs++;
         const integrityAfterPull = readJournal(home.stateDir).integrity;
@@ -265,9 +269,11 @@ describe(`files a first plug-in baselined from their stat alone, asked for with 
       const pullAt = random.int(1, Math.floor(PER_ROUND / 2));
       const run = startCli(['--once', '--since', 'all', '--folder', place.folder], home.env);
       for (let t = 0; t < 10_000 && run.child.exitCode === null && takenIn.count() < pullAt; t += 2) await sleep(2);
+      run.child.kill('SIGSTOP');
       const pulledAfter = takenIn.count();
       takenIn.close();
       place.pull(mode);
+      run.child.kill('SIGCONT');
       const pulled = await run.done;
       const integrityAfterPull = readJournal(home.stateDir).integrity;
       const reasonLines = pulled.stderr.split('\n').filter((l) => /disappeared|input\/output|not connected/i.test(l));
