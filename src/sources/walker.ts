@@ -11,15 +11,9 @@ import { isInside } from './mounts.js';
 import type { Source, SourceQuirks } from './source.js';
 import type { WalkEntry, WalkOptions, WalkProblem } from './walk.js';
 
-export const MB = 1024 * 1024;
+import { formatBytes } from '../fsutil/format-bytes.js';
 
-/** "64 MB", "1.5 MB", "512 KB", "100 bytes": how a cap reads in a refusal. */
-export function formatBytes(bytes: number): string {
-  const trim = (n: number) => String(Number(n.toFixed(2)));
-  if (bytes >= MB) return `${trim(bytes / MB)} MB`;
-  if (bytes >= 1024) return `${trim(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
+export { formatBytes, MB } from '../fsutil/format-bytes.js';
 
 const NOT_REGULAR = 'not a regular file';
 const OUTSIDE = 'symlink leads outside the source';
