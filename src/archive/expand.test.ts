@@ -140,7 +140,7 @@ describe('expandArchive: hostile archives, each refused with a reason', () => {
     ]));
     const before = readdirSync(dir).sort();
     const { items } = await expand(zip);
-    expect(problems(items).map(([path, reason]) => [path, reason.replace(/\(.*\)/, '(…)')])).toEqual([
+    expect(problems(items).map(([path, reason]) => [path, reason!.replace(/\(.*\)/, '(…)')])).toEqual([
       [`${zip}!/../../evil.fit`, 'refused: unsafe name (…)'],
       [`${zip}!//etc/evil.gpx`, 'refused: unsafe name (…)'],
       [`${zip}!/a/../../evil.tcx`, 'refused: unsafe name (…)'],

@@ -68,7 +68,7 @@ export function buildProgram(runner: Runner, version: string): Command {
   );
 
   command('inspect', 'decode and classify files: the summary and verdict of each, nothing written')
-    .argument('<files...>', 'FIT, GPX or TCX files')
+    .argument('<files...>', 'FIT, GPX or TCX files; a .zip or .gz gives one result per activity inside')
     .action((files: string[], opts, cmd: Command) =>
       runner.run(async () => (await import('./commands/inspect.js')).runInspect as never, { ...cmd.optsWithGlobals(), files }),
     );
