@@ -37,8 +37,11 @@ export interface ExpandSummary {
 export interface ExpandOptions {
   readonly caps: ArchiveCaps;
   readonly signal?: AbortSignal;
-  /** Which member names (`/`-separated paths inside the zip) to decompress. @default activity files and zips */
-  readonly wants?: (name: string) => boolean;
+  /**
+   * Which member names (`/`-separated paths inside a zip) to decompress, by zip depth
+   * (1: the outer zip, 2: a zip inside it). @default activity files and zips, at any depth
+   */
+  readonly wants?: (name: string, depth: number) => boolean;
   /** How the archive is named in member paths. @default path */
   readonly display?: string;
   /** Where a private temp directory for nested zips is made. @default os.tmpdir() */

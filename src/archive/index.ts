@@ -9,4 +9,5 @@
  */
 export { defaultCaps, type ArchiveCaps } from './caps.js';
 export { expandArchive, sniffArchive, type ArchiveItem, type ExpandOptions, type ExpandSummary } from './expand.js';
-export { isActivityName, isArchiveName, isGzipName, isZipName, memberPath, MEMBER_SEPARATOR, withoutGz } from './names.js';
+export { listZip, type Listing } from './list.js';
+export { isActivityName, isArchiveName, isGzipName, isWantedByDefault, isZipName, memberPath, MEMBER_SEPARATOR, withoutGz } from './names.js';

@@ -18,8 +18,8 @@ export interface ZipContext {
   readonly caps: ArchiveCaps;
   readonly budget: Budget;
   readonly signal: AbortSignal | undefined;
-  /** Which member names to decompress (the rest are counted as ignored). */
-  readonly wants: (name: string) => boolean;
+  /** Which member names to decompress at which zip depth (1: the outer zip); the rest are counted as ignored. */
+  readonly wants: (name: string, depth: number) => boolean;
   /** A private directory for zips inside zips, made on first use. */
   readonly scratch: () => Promise<string>;
   readonly counts: { ignored: number };
@@ -70,7 +70,7 @@ async function* expandEntry(zip: ZipFile, entry: Entry, display: string, depth: 
   }
   const unsafe = yauzl.validateFileName(name);
   if (unsafe) return yield problem(where, `refused: unsafe name (${unsafe})`);
-  if (!ctx.wants(name)) {
+  if (!ctx.wants(name, depth)) {
     ctx.counts.ignored++;
     return;
   }
