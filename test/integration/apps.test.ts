@@ -76,3 +76,30 @@ describe('a Zwift folder under Wine, found by itself', () => {
     }
   });
 });
+
+describe("MyWhoosh's overwritten file, synced between rides", () => {
+  it('uploads each new content of MyNewActivity.fit as a new activity: overwritten twice, three activities up', async () => {
+    const sandbox = await startSandbox({});
+    try {
+      const home = makeHome(sandbox, YAML);
+      const login = await scriptedLogin(home);
+      expect(login.result.code, login.result.stderr).toBe(0);
+      // MyWhoosh has no Linux build: its folder is reached here as a configured folder.
+      const data = join(home.dir, 'MyWhoosh', 'Content', 'Data');
+      mkdirSync(data, { recursive: true });
+      const file = join(data, 'MyNewActivity-5.5.1.fit');
+      const rides = [1, 2, 3].map((n) => generateFitActivity({ start: new Date(Date.now() - (4 - n) * 3_600_000), durationS: 300, sport: 'cycling', seed: 20 + n }));
+      for (const [i, ride] of rides.entries()) {
+        writeFileSync(file, ride);
+        aged(file, 10 - i); // each ride's file is newer than the last
+        const result = await runCli(['--once', '--json', '--folder', data], home.env);
+        expect(result.code, result.stderr).toBe(0);
+        expect(JSON.parse(result.stdout).uploaded, `ride ${i + 1}`).toBe(1);
+      }
+      expect((await listActivities(sandbox)).map((a) => a.sha256).sort()).toEqual(rides.map(sha).sort());
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
