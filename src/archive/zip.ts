@@ -30,6 +30,10 @@ const OPTIONS = { lazyEntries: true, autoClose: true, decodeStrings: false, vali
 const problem = (where: string, reason: string): ArchiveItem => ({ kind: 'problem', memberPath: where, reason });
 const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 
+/** The central directory's CRC-32 against the content's: yauzl checks none, so it is checked here. */
+const crcMismatch = (entry: Entry, actual: number): string | undefined =>
+  actual >>> 0 === entry.crc32 >>> 0 ? undefined : `CRC-32 mismatch: the archive says ${hex(entry.crc32)}, the content is ${hex(actual)} (damaged or altered)`;
+
 let spillCounter = 0;
 
 /** Every wanted member of the zip at `path` (named `display` to people), depth-first. */
@@ -97,9 +101,8 @@ async function* expandEntry(zip: ZipFile, entry: Entry, display: string, depth: 
   }
   const got = await collect(stream, bounds, ctx.signal);
   if (!got.ok) return yield problem(where, got.reason);
-  if (got.crc32 >>> 0 !== entry.crc32 >>> 0) {
-    return yield problem(where, `CRC-32 mismatch: the archive says ${hex(entry.crc32)}, the content is ${hex(got.crc32)} (damaged or altered)`);
-  }
+  const damaged = crcMismatch(entry, got.crc32);
+  if (damaged) return yield problem(where, damaged);
   let bytes: Uint8Array = got.bytes;
   if (isGzipName(name)) {
     const inner = await gunzipBytes(got.bytes, caps, ctx.budget, ctx.signal);
@@ -122,9 +125,8 @@ async function* expandNested(
   try {
     const written = await spill(stream, bounds, file, ctx.signal);
     if (!written.ok) return yield problem(where, written.reason);
-    if (written.crc32 >>> 0 !== entry.crc32 >>> 0) {
-      return yield problem(where, `CRC-32 mismatch: the archive says ${hex(entry.crc32)}, the content is ${hex(written.crc32)} (damaged or altered)`);
-    }
+    const damaged = crcMismatch(entry, written.crc32);
+    if (damaged) return yield problem(where, damaged);
     yield* expandZip(file, where, depth + 1, ctx);
   } finally {
     await rm(file, { force: true });
