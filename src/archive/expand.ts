@@ -48,15 +48,20 @@ export interface ExpandOptions {
   readonly tempDir?: string;
 }
 
-/** What the first bytes say the file is; `undefined` when neither a zip nor gzip. */
+/** What a file's first bytes say it is: gzip (1f 8b), a zip (PK 03 04, or PK 05 06 when empty), or neither. */
+export function archiveKindOf(head: Uint8Array): 'zip' | 'gzip' | undefined {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))) return 'zip';
+  return undefined;
+}
+
+/** `archiveKindOf` the file at `path` (reads 4 bytes). */
 export async function sniffArchive(path: string): Promise<'zip' | 'gzip' | undefined> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
-    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-    if (bytesRead === 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) return 'zip';
-    return undefined;
+    return archiveKindOf(head.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }

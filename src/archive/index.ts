@@ -8,6 +8,6 @@
  * nothing of activity formats, sources or the journal: callers classify what comes out.
  */
 export { defaultCaps, type ArchiveCaps } from './caps.js';
-export { expandArchive, sniffArchive, type ArchiveItem, type ExpandOptions, type ExpandSummary } from './expand.js';
+export { archiveKindOf, expandArchive, sniffArchive, type ArchiveItem, type ExpandOptions, type ExpandSummary } from './expand.js';
 export { listZip, type Listing } from './list.js';
 export { isActivityName, isArchiveName, isGzipName, isWantedByDefault, isZipName, memberPath, MEMBER_SEPARATOR, withoutGz } from './names.js';

@@ -51,6 +51,16 @@ describe('mmt-sync inspect on archives', () => {
     }
   });
 
+  it('knows a zip by its content under another name, and says when an archive holds no activity', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmt-renamed-'));
+    writeFileSync(join(dir, 'ride.fit'), await zipOf([{ name: 'inner.fit', data: readFileSync(join(CORPUS, 'fit', 'garmin-fenix-5-run.fit')) }]));
+    writeFileSync(join(dir, 'photos.zip'), await zipOf([{ name: 'a.jpg', data: 'jpeg' }, { name: 'b.jpg', data: 'jpeg' }]));
+    const result = await runCli(['inspect', join(dir, 'ride.fit'), join(dir, 'photos.zip')], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${join(dir, 'ride.fit')}!/inner.fit: UPLOAD — complete activity file`);
+    expect(result.stdout).toContain(`${join(dir, 'photos.zip')}: SKIP — no activity files inside (2 other entries)`);
+  });
+
   it('refuses every hostile archive with a reason, in bounded memory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmt-hostile-'));
     const put = (name: string, bytes: Uint8Array) => {

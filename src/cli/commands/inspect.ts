@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { defaultCaps, expandArchive, sniffArchive } from '../../archive/index.js';
+import { archiveKindOf, defaultCaps, expandArchive, isArchiveName, isGzipName } from '../../archive/index.js';
 import { usageError } from '../../errors.js';
 import type { Activity } from '../../formats/activity.js';
 import { classifyFile } from '../../formats/classify.js';
@@ -40,12 +40,16 @@ export async function runInspect(options: InspectOptions, io: Io, signal?: Abort
       throw usageError('UNREADABLE_PATH', `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
     }
     if (!info.isFile()) throw usageError('UNREADABLE_PATH', `${file}: not a regular file`);
-    if (await sniffArchive(path)) {
+    // An archive may be larger than the cap (its members may not); anything else over it is not even opened.
+    if (isArchiveName(path) || isGzipName(path)) {
       results.push(...(await inspectArchive(path, file, maxBytes, signal)));
     } else if (info.size > maxBytes) {
       results.push(result(file, notRead(`file is larger than the ${config.intake.maxFileMB} MB cap`)));
     } else {
-      results.push(result(file, classifyFile(basename(path), await readFile(path))));
+      const bytes = await readFile(path);
+      // Content first: a zip or gzip under another name is still one.
+      if (archiveKindOf(bytes)) results.push(...(await inspectArchive(path, file, maxBytes, signal)));
+      else results.push(result(file, classifyFile(basename(path), bytes)));
     }
   }
   if (options.json) {
