@@ -133,6 +133,8 @@ export class Uploader {
       });
     this.loginRequired = false;
     this.fatal = undefined;
+    // One listener for the next finished upload, kept across wake-ups until it fires.
+    let uploadDone: Promise<void> | undefined;
     for (;;) {
       if (options.stop?.aborted || this.loginRequired || this.fatal) break;
       this.fill(options.abort);
@@ -141,7 +143,13 @@ export class Uploader {
       });
       if (this.queue.pending + this.queue.size > 0) {
         // An upload finished, or the intake queued another file (a free slot takes it now).
-        await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), woken]);
+        uploadDone ??= new Promise<void>((resolve) =>
+          this.queue.once('next', () => {
+            uploadDone = undefined;
+            resolve();
+          }),
+        );
+        await Promise.race([uploadDone, woken]);
         continue;
       }
       const due = journal.nextDueAt();
