@@ -183,8 +183,14 @@ export class Uploader {
 
   private fill(abort?: AbortSignal): void {
     const { journal, owner } = this.options;
+    const room = () => !this.loginRequired && !this.fatal && this.queue.pending + this.queue.size < this.options.config.upload.concurrency;
+    if (!room()) return;
     const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
-    while (!this.loginRequired && !this.fatal && this.queue.pending + this.queue.size < this.options.config.upload.concurrency) {
+    // A claim is a write transaction; whether anything is due at all is one read of the
+    // queue's index (the intake wakes us once per file, often before the next is queued).
+    const due = journal.nextDueAt();
+    if (due === undefined || due > Date.now()) return;
+    while (room()) {
       const now = Date.now();
       if (notBefore > now) return;
       // Uploads of the same activity never run side by side.
