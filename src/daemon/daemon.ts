@@ -140,7 +140,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   /** `retry` or `forget` ran: what they queued goes out now; files they asked to be read are read. */
   const onWake = () => {
     uploader.wake();
-    const asked = new Set(journal.sourcesWithRequestedReads());
+    const asked = journal.unreadCounts().requestedBySource;
     const targets = sources.filter((s) => asked.has(s.id));
     if (targets.length) void scan(targets, 0, 'asked for');
   };

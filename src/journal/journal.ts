@@ -229,28 +229,17 @@ export class Journal {
     this.move(id, 'discovered', { wanted_from: from }, now);
   }
 
-  /** Sources holding files asked for but not read yet (the daemon scans them when woken). */
-  sourcesWithRequestedReads(): string[] {
-    return this.run('reading requested files', () =>
-      this.sql(`SELECT DISTINCT source_id FROM files WHERE state = 'discovered' AND wanted_from IS NOT NULL`).pluck().all() as string[],
-    );
-  }
-
-  /** Baseline files never read (judged by their stat), and files asked for that no scan has read yet. */
-  unreadCounts(): { baseline: number; requested: number } {
+  /**
+   * Baseline files never read (judged by their stat), and files asked for (--since, forget)
+   * that no scan has read yet, by source (their device is not connected, or the read failed).
+   */
+  unreadCounts(): { baseline: number; requestedBySource: Map<string, number> } {
     return this.run('counting unread files', () => {
-      const row = this.sql(
-        `SELECT SUM(state = 'baseline' AND unread = 1) AS baseline, SUM(state = 'discovered' AND wanted_from IS NOT NULL) AS requested FROM files`,
-      ).get() as { baseline: number | null; requested: number | null };
-      return { baseline: row.baseline ?? 0, requested: row.requested ?? 0 };
-    });
-  }
-
-  /** Files asked for that no scan has read yet, outside the given sources (their device is not connected). */
-  countRequestedReads(exceptSources: readonly string[] = []): number {
-    return this.run('counting requested files', () => {
-      const rows = this.sql(`SELECT source_id, COUNT(*) AS n FROM files WHERE state = 'discovered' AND wanted_from IS NOT NULL GROUP BY source_id`).all() as Array<{ source_id: string; n: number }>;
-      return rows.filter((row) => !exceptSources.includes(row.source_id)).reduce((sum, row) => sum + row.n, 0);
+      const baseline = this.sql(`SELECT COUNT(*) FROM files WHERE state = 'baseline' AND unread = 1`).pluck().get() as number;
+      const rows = this.sql(`SELECT source_id, COUNT(*) FROM files WHERE state = 'discovered' AND wanted_from IS NOT NULL GROUP BY source_id`)
+        .raw()
+        .all() as Array<[string, number]>;
+      return { baseline, requestedBySource: new Map(rows) };
     });
   }
 

@@ -26,6 +26,11 @@ export interface QueueStatus {
   readonly recentFailures: ReadonlyArray<{ id: number; file: string; reason: string; at: string }>;
 }
 
+function unread(journal: Journal): QueueStatus['unread'] {
+  const { baseline, requestedBySource } = journal.unreadCounts();
+  return { baseline, requested: [...requestedBySource.values()].reduce((sum, n) => sum + n, 0) };
+}
+
 function queueStatus(stateDir: string): QueueStatus {
   const journal = Journal.open(stateDir);
   try {
@@ -35,7 +40,7 @@ function queueStatus(stateDir: string): QueueStatus {
     const failures = journal.list({ states: ['failed'], orderBy: 'updated', limit: 5 });
     return {
       counts,
-      unread: journal.unreadCounts(),
+      unread: unread(journal),
       ...(lastSync ? { lastSync: JSON.parse(lastSync) as QueueStatus['lastSync'] } : {}),
       ...(due && due > Date.now() ? { nextRetryAt: new Date(due).toISOString() } : {}),
       recentFailures: failures.map((f) => ({ id: f.id, file: f.path, reason: f.lastError ?? f.reason ?? 'unknown', at: new Date(f.updatedAt).toISOString() })),

@@ -4,6 +4,7 @@ import { backfillCutoff, releaseBaseline } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
 import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js';
 import type { Config } from '../../config/schema.js';
+import type { Source } from '../../sources/source.js';
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
@@ -96,7 +97,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     }
     const scan = await intake;
     progress?.stop();
-    const pending = journal.counts().queued + journal.countRequestedReads(sources.map((s) => s.id));
+    const pending = journal.counts().queued + requestedElsewhere(journal, sources);
     const summary: SyncSummary = {
       scan,
       uploaded: result.uploaded,
@@ -122,6 +123,14 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
   } finally {
     journal.close();
   }
+}
+
+/** Files asked for (--since, forget) in sources this run did not see: still pending, read when their device is back. */
+function requestedElsewhere(journal: Journal, sources: readonly Source[]): number {
+  const seen = new Set(sources.map((s) => s.id));
+  let count = 0;
+  for (const [sourceId, n] of journal.unreadCounts().requestedBySource) if (!seen.has(sourceId)) count += n;
+  return count;
 }
 
 /** The progress bar (on a terminal): its total grows as the scanner counts ahead. */
