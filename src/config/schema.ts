@@ -24,6 +24,19 @@ const baseUrl = z
 // Relative and on the base URL's host: no scheme, no leading "/" ("//host/…" would leave it).
 const endpointPath = z.string().min(1).regex(/^[A-Za-z0-9_][A-Za-z0-9_./-]*$/, 'a relative URL path (like oauth/token)');
 
+/** An activity's page on the site: https (loopback http for the sandbox), with an {id} to fill in. */
+const activityUrl = z
+  .string()
+  .refine((value) => value.includes('{id}'), 'a URL with {id} where the activity id goes')
+  .refine((value) => {
+    try {
+      const url = new URL(value.replace('{id}', '1'));
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    } catch {
+      return false;
+    }
+  }, 'an https:// URL (plain http only for a loopback host)');
+
 const cronExpression = z.string().min(1).refine((value) => cron.validate(value), 'a cron expression like "*/15 * * * *"');
 
 const source = z.strictObject({
@@ -53,6 +66,7 @@ export const configSchema = z.strictObject({
       updateActivity: endpointPath,
       stopActivity: endpointPath,
     }),
+    activityUrl,
   }),
   auth: z.strictObject({
     tokenStore: z.enum(['keychain', 'file']),
@@ -88,6 +102,11 @@ export const configSchema = z.strictObject({
     format: z.enum(['text', 'json']),
   }),
   notify: z.boolean(),
+  ui: z.strictObject({
+    enabled: z.boolean(),
+    port: z.number().int().min(0).max(65535),
+    units: z.enum(['auto', 'km', 'mi']),
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
