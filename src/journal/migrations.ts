@@ -66,7 +66,7 @@ const MIGRATIONS: readonly string[] = [
     state TEXT NOT NULL,
     note TEXT
   );
-  CREATE INDEX file_events_file ON file_events (file_id, at);
+  CREATE INDEX file_events_file ON file_events (file_id);
   CREATE INDEX files_start ON files (start);
   `,
 ];

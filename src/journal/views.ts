@@ -60,9 +60,9 @@ export class JournalViews {
     });
   }
 
-  /** A file's history, oldest first. */
+  /** A file's history in the order it happened (commit order, whatever the clocks of the processes said). */
   history(id: number): FileEvent[] {
-    return this.run('reading a file history', () => this.sql('SELECT at, state, note FROM file_events WHERE file_id = ? ORDER BY at, rowid').all(id) as FileEvent[]);
+    return this.run('reading a file history', () => this.sql('SELECT at, state, note FROM file_events WHERE file_id = ? ORDER BY rowid').all(id) as FileEvent[]);
   }
 
   /** Per source the journal knows: when it was last scanned and what became of its files. */

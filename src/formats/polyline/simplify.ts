@@ -3,10 +3,13 @@
  * `budget` of them, always including both ends. Classic Douglas-Peucker takes a
  * distance tolerance; a drawing needs a point count, so the segment with the largest
  * deviation is split first (a max-heap of pending segments) until the budget is spent
- * or every remaining point lies on its chord. One pass, O(n log n) on average.
+ * or every remaining point lies on its chord (within MIN_DEVIATION). One pass,
+ * O(n log n) on average.
  *
  * Coordinates are planar: callers project (see sketch.ts).
  */
+/** In the callers' units (degrees): ~10 cm, below what the encoded polyline keeps (~1 m). */
+const MIN_DEVIATION = 1e-6;
 export function simplifyToBudget(xs: Float64Array, ys: Float64Array, length: number, budget: number): Uint32Array {
   if (length <= budget || length <= 2) return Uint32Array.from({ length }, (_, i) => i);
   const keep = new Uint8Array(length);
@@ -17,7 +20,7 @@ export function simplifyToBudget(xs: Float64Array, ys: Float64Array, length: num
   heap.push(farthest(xs, ys, 0, length - 1));
   while (kept < budget) {
     const segment = heap.pop();
-    if (!segment || segment.distance === 0) break;
+    if (!segment || segment.distance <= MIN_DEVIATION * MIN_DEVIATION) break;
     keep[segment.index] = 1;
     kept++;
     if (segment.index - segment.start > 1) heap.push(farthest(xs, ys, segment.start, segment.index));

@@ -8,7 +8,7 @@ import { html, type Html } from './html.js';
 export type Units = 'km' | 'mi';
 
 const METRES_PER_MILE = 1609.344;
-/** Where distances are in miles (the UK signs roads in miles, but its runners log km: km there). */
+/** Where distances are in miles by default; everyone else (the UK too) starts in km and can switch on the page. */
 const MILE_REGIONS = new Set(['US', 'LR', 'MM']);
 
 /** The browser's choice (cookie), else the config's, else the first language's region. */
