@@ -1,0 +1,148 @@
+/**
+ * The dashboard's doors, tested with raw HTTP against the built CLI (no browser rules to
+ * help): Host, token, session cookie, Origin and CSRF; the handoff file behind
+ * `--print-url`; and that no token, session id or CSRF token reaches a log line.
+ */
+import { statSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeHome, runCli, startCli } from '../helpers/cli.js';
+import { csrfOf, openSession, rawRequest, startUi } from '../helpers/ui.js';
+
+const API = { baseUrl: 'http://127.0.0.1:9/api3/', clientId: 'ui-test', clientSecret: 'ui-test-secret' };
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('mmt-sync ui over raw HTTP', () => {
+  it('answers only its own Host, 401 without token or session, takes each token once, 403 for a change without CSRF token or from another Origin, and logs no secret', async () => {
+    const home = makeHome(API);
+    // -v: every request is logged (its path), so a token in a log line would show.
+    const ui = await startUi(home, ['-v']);
+    const secrets: string[] = [ui.url.searchParams.get('token')!];
+    try {
+      const { port } = ui;
+      expect(ui.url.hostname).toBe('127.0.0.1');
+      const handoff = join(home.stateDir, 'ui.json');
+      expect(statSync(handoff).mode & 0o777).toBe(0o600);
+
+      // DNS rebinding: another name for this address, or no port, is refused before anything else.
+      for (const host of ['evil.example', `evil.example:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`, `[::1]:${port}`]) {
+        const refused = await rawRequest(port, { path: `/${ui.url.search}`, headers: { Host: host } });
+        expect(refused.status, host).toBe(403);
+      }
+      // No token, no session: 401, on pages, the event stream and actions alike.
+      for (const path of ['/', '/activities', '/attention', '/live', '/activity/1', '/events']) {
+        expect((await rawRequest(port, { path })).status, path).toBe(401);
+      }
+      expect((await rawRequest(port, { path: '/', headers: { Host: `localhost:${port}` } })).status).toBe(401);
+      expect((await rawRequest(port, { path: '/?token=1.2.3' })).status).toBe(401);
+      // Static files are public code, and served with the same headers.
+      const css = await rawRequest(port, { path: '/static/app.css' });
+      expect(css.status).toBe(200);
+      expect(css.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self'; style-src 'self'/);
+
+      // The token: redeemed once, it becomes an HttpOnly SameSite=Strict cookie and leaves the URL.
+      const redeemed = await rawRequest(port, { path: `/activities${ui.url.search}` });
+      expect(redeemed.status).toBe(303);
+      expect(redeemed.headers.location).toBe('/activities');
+      const setCookie = [redeemed.headers['set-cookie']].flat()[0]!;
+      expect(setCookie).toMatch(new RegExp(`^mmt_sync_${port}=[\\w-]{40,}; HttpOnly; SameSite=Strict; Path=/$`));
+      const cookie = setCookie.split(';')[0]!;
+      secrets.push(cookie.split('=')[1]!);
+      expect((await rawRequest(port, { path: `/${ui.url.search}` })).status, 'a used token').toBe(401);
+
+      const page = await rawRequest(port, { path: '/attention', headers: { Cookie: cookie } });
+      expect(page.status).toBe(200);
+      expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      expect(page.body).not.toMatch(/<script>|<script(?![^>]*src="\/static\/app\.js")/); // no inline script
+      for (const secret of secrets) expect(page.body).not.toContain(secret);
+      const csrf = csrfOf(page.body);
+      secrets.push(csrf);
+
+      // Changes: same-origin Origin AND the session's CSRF token, or 403.
+      const origin = `http://127.0.0.1:${port}`;
+      const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+      const post = (headers: Record<string, string>, body: string) =>
+        rawRequest(port, { method: 'POST', path: '/retry', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...headers }, body });
+      expect((await post({ Origin: origin }, form({ id: '1' }))).status, 'no CSRF token').toBe(403);
+      expect((await post({ Origin: origin }, form({ id: '1', csrf: `${csrf}x` }))).status, 'a wrong CSRF token').toBe(403);
+      expect((await post({ Origin: 'http://evil.example' }, form({ id: '1', csrf }))).status, 'a foreign Origin').toBe(403);
+      expect((await post({ Origin: `http://localhost:${port + 1}` }, form({ id: '1', csrf }))).status, 'another port').toBe(403);
+      expect((await post({}, form({ id: '1', csrf }))).status, 'no Origin').toBe(403);
+      const done = await post({ Origin: origin }, form({ id: '1', csrf, back: '/attention' }));
+      expect(done.status).toBe(303);
+      expect(done.headers.location).toBe('/attention');
+      expect((await post({ Origin: origin }, form({ id: '1', csrf, back: '//evil.example/' }))).headers.location, 'an open redirect').toBe('/');
+      expect((await rawRequest(port, { method: 'POST', path: '/retry', headers: { Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ id: '1', csrf }) })).status, 'no session').toBe(401);
+
+      // No CORS, ever.
+      const preflight = await rawRequest(port, { method: 'OPTIONS', path: '/retry', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+      expect(preflight.status).toBe(405);
+      for (const response of [preflight, page, css, redeemed]) expect(response.headers['access-control-allow-origin']).toBeUndefined();
+
+      // The event stream, with a session.
+      const events = await rawRequest(port, { path: '/events', headers: { Cookie: cookie } });
+      expect(events.status).toBe(200);
+      expect(events.headers['content-type']).toBe('text/event-stream');
+
+      // --print-url: one more URL for one more browser, working once; `ui` again reuses this dashboard.
+      const printed = await runCli(['ui', '--print-url'], home.env);
+      expect(printed.code, printed.stderr).toBe(0);
+      const second = new URL(printed.stdout.trim().split('\n')[0]!);
+      expect(second.port).toBe(String(port));
+      secrets.push(second.searchParams.get('token')!);
+      const secondCookie = await openSession(second);
+      secrets.push(secondCookie.split('=')[1]!);
+      expect((await rawRequest(port, { path: '/', headers: { Cookie: secondCookie } })).status).toBe(200);
+      expect((await rawRequest(port, { path: second.pathname + second.search })).status).toBe(401);
+      const again = await runCli(['ui', '--no-browser'], home.env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(new URL(again.stdout.split('\n')[0]!).port).toBe(String(port));
+      secrets.push(new URL(again.stdout.split('\n')[0]!).searchParams.get('token')!);
+    } finally {
+      ui.cli.child.kill('SIGTERM');
+    }
+    const result = await ui.cli.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(home.stateDir, 'ui.json')), 'the handoff file outlives its dashboard').toBe(false);
+    expect(result.stderr).toMatch(/dashboard: GET \/activities 303/);
+    for (const secret of secrets) expect(result.stderr).not.toContain(secret);
+    const printed = await runCli(['ui', '--print-url'], home.env);
+    expect(printed.code).toBe(2);
+    expect(printed.stderr).toMatch(/no dashboard is running/);
+  });
+
+  it('is served by the daemon with ui.enabled, and --print-url lets a browser into it', async () => {
+    const home = makeHome(API, 'ui:\n  enabled: true\n  port: 0\ndevices:\n  autoDetect: false\n');
+    const daemon = startCli(['watch', '--folder', home.dir, '-v'], home.env);
+    const secrets: string[] = [];
+    try {
+      await waitFor('the dashboard', () => (/dashboard on http:\/\/127\.0\.0\.1:\d+\//.test(daemon.output().stderr) ? true : undefined));
+      const printed = await runCli(['ui', '--print-url'], home.env);
+      expect(printed.code, printed.stderr).toBe(0);
+      const url = new URL(printed.stdout.trim());
+      secrets.push(url.searchParams.get('token')!);
+      const cookie = await openSession(url);
+      secrets.push(cookie.split('=')[1]!);
+      const overview = await rawRequest(Number(url.port), { path: '/', headers: { Cookie: cookie } });
+      expect(overview.status).toBe(200);
+      expect(overview.body).toMatch(/The background service is running \(pid \d+\) and serving this page/);
+      expect(JSON.parse(readFileSync(join(home.stateDir, 'ui.json'), 'utf8')).pid).toBe(daemon.child.pid);
+    } finally {
+      daemon.child.kill('SIGTERM');
+    }
+    const result = await daemon.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(home.stateDir, 'ui.json'))).toBe(false);
+    for (const secret of secrets) expect(result.stderr).not.toContain(secret);
+  });
+});
