@@ -32,6 +32,7 @@ export function rawRequest(
 }
 
 export interface RunningUi {
+  readonly home: TestHome;
   readonly cli: RunningCli;
   readonly url: URL;
   readonly port: number;
@@ -42,7 +43,7 @@ export async function startUi(home: TestHome, extra: readonly string[] = []): Pr
   const cli = startCli(['ui', '--port', '0', '--no-browser', ...extra], home.env);
   const line = await Promise.race([cli.firstLine, cli.done.then((r) => Promise.reject(new Error(`mmt-sync ui exited ${r.code}: ${r.stderr}`)))]);
   const url = new URL(line);
-  return { cli, url, port: Number(url.port) };
+  return { home, cli, url, port: Number(url.port) };
 }
 
 /** Redeems a dashboard URL's token as a browser would: the session cookie it sets. */
