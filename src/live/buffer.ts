@@ -127,8 +127,8 @@ export class LiveBuffer {
   }
 
   /** Every buffered position of a session, in order (stopped sessions have dropped theirs). */
-  *positions(sessionId: number): Generator<{ lat: number; lon: number }> {
-    yield* this.db.prepare('SELECT lat, lon FROM points WHERE session_id = ? ORDER BY seq').iterate(sessionId) as IterableIterator<{ lat: number; lon: number }>;
+  *positions(sessionId: number): Generator<{ lat: number; lon: number; time_ms: number }> {
+    yield* this.db.prepare('SELECT lat, lon, time_ms FROM points WHERE session_id = ? ORDER BY seq').iterate(sessionId) as IterableIterator<{ lat: number; lon: number; time_ms: number }>;
   }
 
   /** Moves whenever a live process commits: a cheap "anything new?" for readers. */

@@ -81,8 +81,8 @@ async function screenshots(ui: RunningUi, pages: ReadonlyArray<[string, string]>
   }
 }
 
-async function loggedInHome(): Promise<TestHome> {
-  const home = makeHome(sandbox, YAML);
+async function loggedInHome(extraYaml = ''): Promise<TestHome> {
+  const home = makeHome(sandbox, `${YAML}${extraYaml}`);
   const login = await scriptedLogin(home);
   expect(login.result.code, login.result.stderr).toBe(0);
   return home;
@@ -114,11 +114,11 @@ describe('the dashboard in a browser', () => {
   });
 
   it('after a sync shows every upload with its drawing and link; "Retry now" re-queues a failed file; pages follow new uploads by themselves', async () => {
-    const home = await loggedInHome();
     const folder = mkdtempSync(join(tmpdir(), 'mmt-ui-sync-'));
+    const home = await loggedInHome(`sources:\n  - path: ${folder}\n`);
     for (const file of FILES) copyFileSync(join(CORPUS, file), join(folder, file.split('/')[1]!));
     writeFileSync(join(folder, 'phone-export-utf16.gpx'), UTF16_GPX);
-    const sync = await runCli(['--once', '--folder', folder], home.env);
+    const sync = await runCli(['--once'], home.env);
     expect(sync.code, sync.stderr).toBe(1); // the UTF-16 file failed
     const uploaded = await listActivities(sandbox);
     const journal = Journal.open(home.stateDir);
@@ -129,7 +129,7 @@ describe('the dashboard in a browser', () => {
     const ui = await startUi(home);
     const { context, page, errors } = await openDashboard(ui);
     try {
-      await page.getByRole('link', { name: 'Activities' }).click();
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Activities' }).click();
       await expect(page.locator('h1').textContent()).resolves.toMatch(/Activities\s*8/); // 7 up, 1 failed
       const cards = page.locator('li.activity');
       await expect(cards.count()).resolves.toBe(8);
@@ -146,7 +146,7 @@ describe('the dashboard in a browser', () => {
       await expect(page.locator('li.activity .badge.state-repaired').count(), 'the repaired flag').resolves.toBe(1);
 
       // Needs attention: the failed file with its reason; "Retry now" puts it back in line.
-      await page.getByRole('link', { name: /Needs attention/ }).click();
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: /Needs attention/ }).click();
       const failed = page.locator('section[aria-labelledby="failed-h"] li.file');
       await expect(failed.count()).resolves.toBe(1);
       await expect(failed.locator('.reason').textContent()).resolves.toMatch(/403/);
@@ -169,7 +169,7 @@ describe('the dashboard in a browser', () => {
       await page.goto(`http://127.0.0.1:${ui.port}/activities`);
       await page.evaluate('window.unchanged = true');
       copyFileSync(join(CORPUS, 'fit/garmin-fenix-5-run.fit'), join(folder, 'new-run.fit'));
-      await runCli(['--once', '--folder', folder], home.env);
+      await runCli(['--once'], home.env);
       await page.locator('li.activity').nth(8).waitFor({ timeout: 15_000 });
       expect(await page.evaluate('window.unchanged')).toBe(true);
       expect(errors).toEqual([]);
@@ -192,10 +192,12 @@ describe('the dashboard in a browser', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmt-ui-live-'));
     mkdirSync(dir, { recursive: true });
     const track = join(dir, 'ride.gpx');
+    // Three quarters of a lap of a park, a fix a second, the last one now.
+    const start = Date.now() - 40_000;
     const point = (i: number) =>
-      `<trkpt lat="${(46.05 + 0.0004 * i).toFixed(6)}" lon="${(14.5 + 0.0006 * Math.sin(i / 4)).toFixed(6)}"><time>${new Date(Date.now() - 600_000 + i * 1000).toISOString()}</time></trkpt>\n`;
+      `<trkpt lat="${(46.05 + 0.002 * Math.sin(i / 6.4)).toFixed(6)}" lon="${(14.5 + 0.0029 * (1 - Math.cos(i / 6.4))).toFixed(6)}"><time>${new Date(start + i * 1000).toISOString()}</time></trkpt>\n`;
     writeFileSync(track, `<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>Evening ride</name><type>cycling</type><trkseg>\n${[0, 1, 2].map(point).join('')}`);
-    const live = startCli(['live', '--follow', track, '--interval', '1', '--idle-stop', '4', '--title', 'Evening ride', '--type', 'cycling'], home.env);
+    const live = startCli(['live', '--follow', track, '--interval', '1', '--idle-stop', '60', '--title', 'Evening ride', '--type', 'cycling'], home.env);
     const ui = await startUi(home);
     const { context, page, errors } = await openDashboard(ui);
     try {
@@ -217,7 +219,8 @@ describe('the dashboard in a browser', () => {
       await expect.poll(sent, { timeout: 20_000 }).toBeGreaterThanOrEqual(40);
       await screenshots(ui, [['live', '/live']]);
       appendFileSync(track, '</trkseg></trk></gpx>\n');
-      const result = await live.done; // stops after --idle-stop
+      live.child.kill('SIGINT'); // Ctrl-C: the rest goes up, the activity stops
+      const result = await live.done;
       expect(result.code, result.stderr).toBe(0);
       await page.getByText('stopped', { exact: true }).waitFor({ timeout: 15_000 });
       expect(await page.evaluate('window.unchanged'), 'followed without a reload').toBe(true);

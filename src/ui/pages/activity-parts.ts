@@ -8,10 +8,14 @@ import { html, nothing, type Html } from './html.js';
 import type { PageEnv } from './layout.js';
 import { trackSvg } from './track-svg.js';
 
+/** The activity type it goes up with, as the uploader decides it (a source's own override aside). */
+function uploadType(record: FileRecord, config: Config): string | undefined {
+  return record.activityType ?? (record.uploadFormat === 'fit' || record.format === 'fit' ? undefined : config.upload.defaultActivityType);
+}
+
 /** The title it has on Map My Tracks (the same template the uploader fills in). */
 export function displayName(record: FileRecord, config: Config): string {
-  const type = record.activityType ?? (record.uploadFormat === 'fit' || record.format === 'fit' ? undefined : config.upload.defaultActivityType);
-  return activityName(config.upload.nameTemplate, record, type);
+  return activityName(config.upload.nameTemplate, record, uploadType(record, config));
 }
 
 const STATE_LABELS: Partial<Record<FileRecord['state'], string>> = {
@@ -40,7 +44,7 @@ export function mmtLink(record: FileRecord, env: PageEnv): Html {
 }
 
 export function facts(record: FileRecord, env: PageEnv): Html {
-  return html`<span>${sportLabel(record.activityType, record.sport)}</span> · <span>${distance(record.distanceM, env.units)}</span> · <span>${duration(record.durationS)}</span>`;
+  return html`<span>${sportLabel(uploadType(record, env.config) ?? null, record.sport)}</span> · <span>${distance(record.distanceM, env.units)}</span> · <span>${duration(record.durationS)}</span>`;
 }
 
 export function drawing(record: FileRecord, size: 'thumb' | 'large', name: string): Html {
@@ -57,6 +61,7 @@ export function activityCard(record: FileRecord, env: PageEnv): Html {
 <p class="when">${time(record.start ?? record.mtimeMs, env.locale)}</p>
 <p class="facts">${facts(record, env)}</p>
 ${repairedFlag(record)}
+${record.state === 'failed' ? html`<p class="bad small">${record.lastError ?? 'failed'} (<a href="/attention">Needs attention</a>)</p>` : nothing}
 ${mmtLink(record, env)}
 </div>
 </li>`;

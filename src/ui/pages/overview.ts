@@ -66,7 +66,7 @@ export async function overviewPage(env: PageEnv): Promise<Page> {
     const tally = tallyById.get(source.id);
     const kind = source.kind === 'device' ? `Device${source.device?.transport === 'mtp' ? ' (MTP)' : ''}` : source.id.startsWith('app:') ? 'App folder' : 'Folder';
     const present = existsSync(source.root);
-    return html`<tr><td>${kind}</td><td><span class="label">${source.label}</span><br><span class="mono small">${source.root}</span></td>
+    return html`<tr><td>${kind}</td><td><span class="label">${source.label}</span>${source.label !== source.root ? html`<br><span class="mono small">${source.root}</span>` : ''}</td>
 <td>${present ? (source.poll ? 'present (polled)' : 'present') : html`<span class="warn">not there now</span>`}</td>
 <td>${tally?.lastScanAt ? time(tally.lastScanAt, env.locale) : 'never'}</td>
 <td class="num">${tally?.uploaded ?? 0}</td><td class="num">${tally?.waiting ?? 0}</td><td class="num">${tally?.failed ?? 0}</td></tr>`;
