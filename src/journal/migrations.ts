@@ -67,7 +67,7 @@ const MIGRATIONS: readonly string[] = [
     note TEXT
   );
   CREATE INDEX file_events_file ON file_events (file_id);
-  CREATE INDEX files_start ON files (start);
+  CREATE INDEX files_start ON files (start, state);
   `,
 ];
 

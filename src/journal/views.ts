@@ -38,14 +38,23 @@ export class JournalViews {
     return this.run('reading the journal version', () => this.sql('PRAGMA data_version').pluck().get() as number);
   }
 
-  /** Activities newest first (by the activity's own start), one page of them, and how many there are. */
+  /**
+   * Activities newest first (by the activity's own start), one page of them, and how many
+   * there are. The page is found on the (start, state) index alone (`+state` keeps the
+   * planner off the state index, which would sort every matching row, outlines and all),
+   * then only its rows are read.
+   */
   activities(offset: number, limit: number): { readonly total: number; readonly rows: FileRecord[] } {
     const states = ACTIVITY_STATES.map(() => '?').join(', ');
     return this.run('listing activities', () => {
       const total = this.sql(`SELECT COUNT(*) FROM files WHERE state IN (${states})`).pluck().get(...ACTIVITY_STATES) as number;
-      const rows = this.sql(`SELECT * FROM files WHERE state IN (${states}) ORDER BY start DESC, id DESC LIMIT ? OFFSET ?`)
-        .all(...ACTIVITY_STATES, limit, offset) as Array<Record<string, unknown>>;
-      return { total, rows: rows.map(toRecord) };
+      const ids = this.sql(`SELECT id FROM files WHERE +state IN (${states}) ORDER BY start DESC, id DESC LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...ACTIVITY_STATES, limit, offset) as number[];
+      if (!ids.length) return { total, rows: [] };
+      const rows = this.sql(`SELECT * FROM files WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Array<Record<string, unknown>>;
+      const byId = new Map(rows.map((row) => [row.id as number, row]));
+      return { total, rows: ids.map((id) => toRecord(byId.get(id)!)) };
     });
   }
 

@@ -8,18 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeHome, runCli, startCli } from '../helpers/cli.js';
 import { csrfOf, openSession, rawRequest, startUi } from '../helpers/ui.js';
+import { waitFor } from '../helpers/wait.js';
 
 const API = { baseUrl: 'http://127.0.0.1:9/api3/', clientId: 'ui-test', clientSecret: 'ui-test-secret' };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('mmt-sync ui over raw HTTP', () => {
   it('answers only its own Host, 401 without token or session, takes each token once, 403 for a change without CSRF token or from another Origin, and logs no secret', async () => {
