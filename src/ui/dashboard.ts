@@ -9,19 +9,14 @@
  * and the formats' polyline codec; it reaches auth/ only through account-bridge.ts.
  * It writes nothing but what `retry`/`forget` write, and its 0600 handoff file.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Access, mintToken, newKey } from './access.js';
-import { accountBridge } from './account-bridge.js';
-import { loadAssets } from './assets.js';
-import { ChangeFeed } from './change-feed.js';
-import { DashboardData } from './dashboard-data.js';
+import { mintToken, newKey } from './access.js';
 import { dashboardUrl, removeHandoff, writeHandoff } from './handoff.js';
-import { createHandler } from './routes.js';
 
 export interface DashboardOptions {
   readonly stateDir: string;
@@ -47,21 +42,11 @@ export interface Dashboard {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { stateDir, log } = options;
   const key = newKey();
-  const data = new DashboardData(stateDir, options.config, options.servedByDaemon);
-  let localWrites = 0;
-  let feed: ChangeFeed | undefined;
-  const account = accountBridge(options.config(), stateDir, log, () => feed?.nudge());
-  feed = new ChangeFeed(async () => {
-    const login = await account.loginView();
-    return `${data.version()}:${localWrites}:${login.state}:${login.pending}`;
-  });
-
   const server: Server = createServer();
   server.listen(options.port, '127.0.0.1');
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
   } catch (error) {
-    account.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       throw usageError('UI_PORT_IN_USE', `port ${options.port} on 127.0.0.1 is in use (another program, or another mmt-sync ui): use --port 0 or set ui.port`);
@@ -69,27 +54,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     throw usageError('UI_LISTEN', `the dashboard cannot listen on 127.0.0.1:${options.port}: ${(error as Error).message}`);
   }
   const port = (server.address() as AddressInfo).port;
-  server.on(
-    'request',
-    createHandler({
-      port,
-      access: new Access(key),
-      data,
-      account,
-      feed,
-      assets: loadAssets(),
-      config: options.config,
-      log,
-      queueChanged: () => {
-        localWrites++;
-        feed?.nudge();
-        options.onQueueChanged?.();
-      },
-    }),
-  );
   // Pages are small and answered at once; a client that holds a socket open sends nothing more.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+
+  // Nobody looking costs nothing: the pages, the account and the journal are loaded by the first request.
+  let serving: Promise<Serving> | undefined;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    serving ??= startServing(port, key, options);
+    serving.then(
+      (s) => s.handle(req, res),
+      (error: Error) => {
+        log.error(`dashboard: ${error.message}`);
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('mmt-sync could not start the dashboard; see its log\n');
+      },
+    );
+  });
   writeHandoff(stateDir, { pid: process.pid, port, key });
 
   return {
@@ -98,10 +78,55 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     mintUrl: () => dashboardUrl(port, mintToken(key)),
     async close() {
       removeHandoff(stateDir);
-      feed?.close();
-      account.close();
+      const started = await serving?.catch(() => undefined);
+      started?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface Serving {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  close(): void;
+}
+
+async function startServing(port: number, key: Buffer, options: DashboardOptions): Promise<Serving> {
+  const [{ Access }, { accountBridge }, { loadAssets }, { ChangeFeed }, { DashboardData }, { createHandler }] = await Promise.all([
+    import('./access.js'),
+    import('./account-bridge.js'),
+    import('./assets.js'),
+    import('./change-feed.js'),
+    import('./dashboard-data.js'),
+    import('./routes.js'),
+  ]);
+  const data = new DashboardData(options.stateDir, options.config, options.servedByDaemon);
+  let localWrites = 0;
+  const feed: InstanceType<typeof ChangeFeed> = new ChangeFeed(async () => {
+    const login = await account.loginView();
+    return `${data.version()}:${localWrites}:${login.state}:${login.pending}`;
+  });
+  const account = accountBridge(options.config(), options.stateDir, options.log, () => feed.nudge());
+  const handle = createHandler({
+    port,
+    access: new Access(key),
+    data,
+    account,
+    feed,
+    assets: loadAssets(),
+    config: options.config,
+    log: options.log,
+    queueChanged: () => {
+      localWrites++;
+      feed.nudge();
+      options.onQueueChanged?.();
+    },
+  });
+  return {
+    handle,
+    close() {
+      feed.close();
+      account.close();
       data.close();
     },
   };
