@@ -63,11 +63,24 @@ const STYLES: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   time: { timeStyle: 'medium' },
 };
 
+/** Making a DateTimeFormat costs far more than using one: one per locale and style. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string, style: DateStyle): Intl.DateTimeFormat {
+  const key = `${locale}|${style}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(locale, STYLES[style]);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 export function time(at: string | number | null | undefined, locale: string, style: DateStyle = 'datetime'): Html {
   if (at === null || at === undefined) return html`—`;
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return html`—`;
-  return html`<time datetime="${date.toISOString()}" data-style="${style}">${new Intl.DateTimeFormat(locale, STYLES[style]).format(date)}</time>`;
+  return html`<time datetime="${date.toISOString()}" data-style="${style}">${formatter(locale, style).format(date)}</time>`;
 }
 
 export function relative(ms: number, now: number): string {
