@@ -74,7 +74,10 @@ export function accountBridge(config: Config, stateDir: string, log: Logger, onC
         }).then(
           () => log.info('logged in from the dashboard'),
           (error: Error) => {
-            if (!controller.signal.aborted) lastError = error.message;
+            if (!controller.signal.aborted) {
+              lastError = error.message;
+              log.warn(`login from the dashboard did not complete: ${error.message}`);
+            }
             reject(error);
           },
         ).finally(() => {
