@@ -59,7 +59,7 @@ export function classifyFit(bytes: Uint8Array): Activity {
     };
   }
   if (scan.positions >= 2) {
-    const track = scanFit(bytes, { track: true }).track!;
+    const track = scan.track!;
     const outliers = findOutliers(track);
     const kept = track.length - outliers.count;
     // Like any GPX we upload, the rebuilt track needs 2 timed points to be a recording.
