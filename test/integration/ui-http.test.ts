@@ -3,7 +3,8 @@
  * help): Host, token, session cookie, Origin and CSRF; the handoff file behind
  * `--print-url`; and that no token, session id or CSRF token reaches a log line.
  */
-import { statSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeHome, runCli, startCli } from '../helpers/cli.js';
@@ -110,6 +111,30 @@ describe('mmt-sync ui over raw HTTP', () => {
     const printed = await runCli(['ui', '--print-url'], home.env);
     expect(printed.code).toBe(2);
     expect(printed.stderr).toMatch(/no dashboard is running/);
+  });
+
+  it('opens the browser on a private forwarding page: the token is never on a command line', async () => {
+    const home = makeHome(API);
+    const bin = mkdtempSync(join(tmpdir(), 'mmt-ui-browser-'));
+    const argsFile = join(bin, 'args');
+    // A stand-in browser (xdg-open honours $BROWSER): it records what it was asked to open.
+    writeFileSync(join(bin, 'browser'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${argsFile}"\n`, { mode: 0o755 });
+    const ui = startCli(['ui', '--port', '0'], { ...home.env, BROWSER: join(bin, 'browser') });
+    try {
+      const printed = new URL(await ui.firstLine);
+      const args = await waitFor('the browser to be started', () => (existsSync(argsFile) ? readFileSync(argsFile, 'utf8').trim() : undefined));
+      expect(args).not.toContain('token');
+      expect(args.startsWith(join(home.stateDir, 'ui-open-')), args).toBe(true);
+      expect(statSync(args).mode & 0o777).toBe(0o600);
+      const forwarded = /url=([^"]+)"/.exec(readFileSync(args, 'utf8'))![1]!.replaceAll('&amp;', '&');
+      const url = new URL(forwarded);
+      expect(url.port).toBe(printed.port);
+      expect(url.href, 'the URL printed is the one opened').toBe(printed.href);
+      expect((await rawRequest(Number(url.port), { path: url.pathname + url.search })).status).toBe(303);
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
   });
 
   it('is served by the daemon with ui.enabled, and --print-url lets a browser into it', async () => {
