@@ -144,6 +144,11 @@ describe('the dashboard in a browser', () => {
         if (!drawn) await expect(card.locator('svg').textContent()).resolves.toBe('no GPS track');
       }
       await expect(page.locator('li.activity .badge.state-repaired').count(), 'the repaired flag').resolves.toBe(1);
+      // km for en-GB; this browser switches to miles, and stays there.
+      await expect(page.locator('li.activity .facts').first().textContent()).resolves.toMatch(/ km /);
+      await page.getByRole('button', { name: 'Show mi' }).click();
+      await expect(page.locator('li.activity .facts').first().textContent()).resolves.toMatch(/ mi /);
+      await page.getByRole('button', { name: 'Show km' }).click();
 
       // Needs attention: the failed file with its reason; "Retry now" puts it back in line.
       await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: /Needs attention/ }).click();

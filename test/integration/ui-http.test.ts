@@ -7,7 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/server.js';
+import { readStats } from '../../src/sandbox/testkit.js';
 import { makeHome, runCli, startCli } from '../helpers/cli.js';
+import { scriptedLogin } from '../helpers/login.js';
 import { csrfOf, openSession, rawRequest, startUi } from '../helpers/ui.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -137,26 +140,48 @@ describe('mmt-sync ui over raw HTTP', () => {
     expect((await ui.done).code).toBe(0);
   });
 
-  it('is served by the daemon with ui.enabled, and --print-url lets a browser into it', async () => {
-    const home = makeHome(API, 'ui:\n  enabled: true\n  port: 0\ndevices:\n  autoDetect: false\n');
-    const daemon = startCli(['watch', '--folder', home.dir, '-v'], home.env);
+  it('is served by the daemon with ui.enabled; --print-url lets a browser in; "Retry now" there is tried at once', async () => {
+    const sandbox = await startSandbox({});
+    const folder = mkdtempSync(join(tmpdir(), 'mmt-ui-daemon-'));
+    // A valid track in UTF-16, which the server refuses with a 403: it fails, and stays failed.
+    const gpx = `<?xml version="1.0" encoding="UTF-16"?><gpx version="1.1" creator="x"><trk><trkseg><trkpt lat="46.1" lon="14.1"><time>2026-11-01T10:00:00Z</time></trkpt><trkpt lat="46.2" lon="14.2"><time>2026-11-01T10:05:00Z</time></trkpt></trkseg></trk></gpx>`;
+    writeFileSync(join(folder, 'utf16.gpx'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(gpx, 'utf16le')]));
+    const home = makeHome(sandbox, 'ui:\n  enabled: true\n  port: 0\ndevices:\n  autoDetect: false\nintake:\n  settleS: 0.1\n  backfill: all\n');
+    expect((await scriptedLogin(home)).result.code).toBe(0);
+    const daemon = startCli(['watch', '--folder', folder, '-v'], home.env);
     const secrets: string[] = [];
+    const uploads = async () => (await readStats(sandbox)).log.filter((e) => e.path.endsWith('/uploadActivity')).length;
     try {
       await waitFor('the dashboard', () => (/dashboard on http:\/\/127\.0\.0\.1:\d+\//.test(daemon.output().stderr) ? true : undefined));
+      await waitFor('the refused upload', async () => ((await uploads()) === 1 ? true : undefined));
       const printed = await runCli(['ui', '--print-url'], home.env);
       expect(printed.code, printed.stderr).toBe(0);
       const url = new URL(printed.stdout.trim());
       secrets.push(url.searchParams.get('token')!);
       const cookie = await openSession(url);
       secrets.push(cookie.split('=')[1]!);
-      const overview = await rawRequest(Number(url.port), { path: '/', headers: { Cookie: cookie } });
+      const port = Number(url.port);
+      const overview = await rawRequest(port, { path: '/', headers: { Cookie: cookie } });
       expect(overview.status).toBe(200);
       expect(overview.body).toMatch(/The background service is running \(pid \d+\) and serving this page/);
       expect(JSON.parse(readFileSync(join(home.stateDir, 'ui.json'), 'utf8')).pid).toBe(daemon.child.pid);
+
+      const attention = await rawRequest(port, { path: '/attention', headers: { Cookie: cookie } });
+      const id = /name="id" value="(\d+)"/.exec(attention.body)![1]!;
+      const retried = await rawRequest(port, {
+        method: 'POST',
+        path: '/retry',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, Origin: `http://127.0.0.1:${port}` },
+        body: new URLSearchParams({ id, csrf: csrfOf(attention.body), back: '/attention' }).toString(),
+      });
+      expect(retried.status).toBe(303);
+      // The daemon's uploader is woken: the next try goes out now, not at the next rescan.
+      await waitFor('the retried upload', async () => ((await uploads()) === 2 ? true : undefined), 10_000);
     } finally {
       daemon.child.kill('SIGTERM');
     }
     const result = await daemon.done;
+    await sandbox.close();
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(home.stateDir, 'ui.json'))).toBe(false);
     for (const secret of secrets) expect(result.stderr).not.toContain(secret);
