@@ -34,7 +34,7 @@ const FILES = [
 const UTF16_GPX = Buffer.concat([
   Buffer.from([0xff, 0xfe]),
   Buffer.from(
-    `<?xml version="1.0" encoding="UTF-16"?><gpx version="1.1" creator="x"><trk><trkseg><trkpt lat="46.1" lon="14.1"><time>2026-11-01T10:00:00Z</time></trkpt><trkpt lat="46.2" lon="14.2"><time>2026-11-01T10:05:00Z</time></trkpt></trkseg></trk></gpx>`,
+    `<?xml version="1.0" encoding="UTF-16"?><gpx version="1.1" creator="x"><trk><trkseg><trkpt lat="46.1" lon="14.1"><time>2014-05-01T10:00:00Z</time></trkpt><trkpt lat="46.2" lon="14.2"><time>2014-05-01T10:05:00Z</time></trkpt></trkseg></trk></gpx>`,
     'utf16le',
   ),
 ]);

@@ -27,8 +27,8 @@ ${entry('On the site', record.state === 'uploaded' ? mmtLink(record, env) : 'not
 function history(record: FileRecord, env: PageEnv): Html {
   const events = env.data.journal((j) => j.views.history(record.id));
   const rows = [
-    html`<tr><td>${time(record.firstSeenAt, env.locale)}</td><td>seen</td><td class="mono small">${record.relPath}</td></tr>`,
-    ...events.map((e) => html`<tr><td>${time(e.at, env.locale)}</td><td>${e.state}</td><td>${e.note ?? ''}</td></tr>`),
+    html`<tr><td>${time(record.firstSeenAt, env.locale, 'precise')}</td><td>seen</td><td class="mono small">${record.relPath}</td></tr>`,
+    ...events.map((e) => html`<tr><td>${time(e.at, env.locale, 'precise')}</td><td>${e.state}</td><td>${e.note ?? ''}</td></tr>`),
   ];
   return html`<div class="scroll"><table class="history"><thead><tr><th scope="col">When</th><th scope="col">Became</th><th scope="col">Note</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }

@@ -55,10 +55,11 @@ export function paceOrSpeed(metres: number | null | undefined, seconds: number |
   return `${perHour.toFixed(1)} ${units === 'mi' ? 'mph' : 'km/h'}`;
 }
 
-export type DateStyle = 'datetime' | 'date' | 'time';
+export type DateStyle = 'datetime' | 'precise' | 'date' | 'time';
 
 const STYLES: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   datetime: { dateStyle: 'medium', timeStyle: 'short' },
+  precise: { dateStyle: 'medium', timeStyle: 'medium' },
   date: { dateStyle: 'medium' },
   time: { timeStyle: 'medium' },
 };

@@ -6,6 +6,7 @@
   'use strict';
   var STYLES = {
     datetime: { dateStyle: 'medium', timeStyle: 'short' },
+    precise: { dateStyle: 'medium', timeStyle: 'medium' },
     date: { dateStyle: 'medium' },
     time: { timeStyle: 'medium' },
   };
