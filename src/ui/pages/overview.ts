@@ -64,9 +64,9 @@ export async function overviewPage(env: PageEnv): Promise<Page> {
 
   const rows = sources.map((source) => {
     const tally = tallyById.get(source.id);
-    const kind = source.kind === 'device' ? `Device${source.device?.transport === 'mtp' ? ' (MTP)' : ''}` : source.id.startsWith('app:') ? 'App folder' : 'Folder';
+    const kind = source.kind === 'device' ? `Device${source.device?.transport === 'mtp' ? ' (MTP)' : ''}` : source.kind === 'app' ? 'App' : source.app ? `Folder (${source.app.name})` : 'Folder';
     const present = existsSync(source.root);
-    return html`<tr><td>${kind}</td><td><span class="label">${source.label}</span>${source.label !== source.root ? html`<br><span class="mono small">${source.root}</span>` : ''}</td>
+    return html`<tr><td>${kind}</td><td><span class="label">${source.label}</span>${source.label !== source.root ? html`<br><span class="mono small">${source.root}</span>` : ''}${source.foundBy ? html`<br><span class="hint">${source.foundBy}</span>` : ''}</td>
 <td>${present ? (source.poll ? 'present (polled)' : 'present') : html`<span class="warn">not there now</span>`}</td>
 <td>${tally?.lastScanAt ? time(tally.lastScanAt, env.locale) : 'never'}</td>
 <td class="num">${tally?.uploaded ?? 0}</td><td class="num">${tally?.waiting ?? 0}</td><td class="num">${tally?.failed ?? 0}</td></tr>`;
