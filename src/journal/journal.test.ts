@@ -148,7 +148,7 @@ describe('what the dashboard reads from the journal', () => {
     expect(attention.failed[0]?.lastError).toBe('403 unsupported');
     expect(attention.waitingTotal).toBe(2);
     expect(attention.waiting.map((r) => r.id).sort()).toEqual(ids.filter((id) => id !== attention.failed[0]!.id).sort());
-    expect(journal.views.sources()).toEqual([{ id: 's', label: null, lastScanAt: null, uploaded: 0, waiting: 2, failed: 1 }]);
+    expect(journal.views.sources()).toEqual([{ id: 's', uploaded: 0, waiting: 2, failed: 1 }]);
     journal.close();
   });
 

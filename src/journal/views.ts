@@ -13,8 +13,6 @@ export interface FileEvent {
 
 export interface SourceTally {
   readonly id: string;
-  readonly label: string | null;
-  readonly lastScanAt: number | null;
   readonly uploaded: number;
   readonly waiting: number;
   readonly failed: number;
@@ -74,16 +72,12 @@ export class JournalViews {
     return this.run('reading a file history', () => this.sql('SELECT at, state, note FROM file_events WHERE file_id = ? ORDER BY rowid').all(id) as FileEvent[]);
   }
 
-  /** Per source the journal knows: when it was last scanned and what became of its files. */
+  /** Per source: what became of its files (uploaded, waiting, failed). */
   sources(): SourceTally[] {
     return this.run('counting by source', () =>
       this.sql(
-        `SELECT f.source_id AS id, s.label AS label, s.last_scan_at AS lastScanAt,
-                SUM(f.state = 'uploaded') AS uploaded,
-                SUM(f.state IN ('queued', 'uploading')) AS waiting,
-                SUM(f.state = 'failed') AS failed
-         FROM files f LEFT JOIN sources s ON s.id = f.source_id
-         GROUP BY f.source_id`,
+        `SELECT source_id AS id, SUM(state = 'uploaded') AS uploaded, SUM(state IN ('queued', 'uploading')) AS waiting, SUM(state = 'failed') AS failed
+         FROM files GROUP BY source_id`,
       ).all() as SourceTally[],
     );
   }

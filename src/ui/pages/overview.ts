@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { sourcesInEffect } from '../../sources/in-effect.js';
 import type { LoginView } from '../account-bridge.js';
 import { relative, time } from './format.js';
 import { html, type Html } from './html.js';
@@ -36,9 +37,10 @@ ${button}
 export async function overviewPage(env: PageEnv): Promise<Page> {
   const login = await env.account.loginView();
   const daemon = env.data.daemon();
-  const [counts, lastSyncText, tallies] = env.data.journal((j) => [j.counts(), j.getMeta('last_sync'), j.views.sources()] as const);
+  const [counts, lastSyncText, tallies, known] = env.data.journal((j) => [j.counts(), j.getMeta('last_sync'), j.views.sources(), { counts: j.fileCountsBySource(), known: j.knownSources() }] as const);
   const lastSync = lastSyncText ? (JSON.parse(lastSyncText) as LastSync) : undefined;
-  const sources = await env.data.sources();
+  // The same listing as `mmt-sync sources`: what is in effect now, and watches seen before.
+  const listed = sourcesInEffect(await env.data.sources(), known, existsSync);
   const tallyById = new Map(tallies.map((t) => [t.id, t]));
   const waiting = counts.queued + counts.uploading;
 
@@ -62,16 +64,16 @@ export async function overviewPage(env: PageEnv): Promise<Page> {
     href ? html`<li><a href="${href}"><strong>${n}</strong> ${label}</a></li>` : html`<li><strong>${n}</strong> ${label}</li>`,
   );
 
-  const rows = sources.map((source) => {
+  const rows = listed.map((source) => {
     const tally = tallyById.get(source.id);
-    const kind = source.kind === 'device' ? `Device${source.device?.transport === 'mtp' ? ' (MTP)' : ''}` : source.kind === 'app' ? 'App' : source.app ? `Folder (${source.app.name})` : 'Folder';
-    const present = existsSync(source.root);
-    return html`<tr><td>${kind}</td><td><span class="label">${source.label}</span>${source.label !== source.root ? html`<br><span class="mono small">${source.root}</span>` : ''}${source.foundBy ? html`<br><span class="hint">${source.foundBy}</span>` : ''}</td>
-<td>${present ? (source.poll ? 'present (polled)' : 'present') : html`<span class="warn">not there now</span>`}</td>
-<td>${tally?.lastScanAt ? time(tally.lastScanAt, env.locale) : 'never'}</td>
+    const kind = source.kind === 'device' ? `Watch${source.device?.transport === 'mtp' ? ' (MTP)' : ''}` : source.kind === 'app' ? 'App' : source.app ? `Folder (${source.app.name})` : 'Folder';
+    const now = source.present ? 'present' : html`<span class="warn">${source.kind === 'device' ? 'not connected' : 'missing'}</span>`;
+    const about = [source.foundBy, ...source.behaviour].filter((t): t is string => Boolean(t));
+    return html`<tr><td>${kind}</td><td><span class="label">${source.label}</span>${source.root && source.label !== source.root ? html`<br><span class="mono small">${source.root}</span>` : ''}${about.map((t) => html`<br><span class="hint">${t}</span>`)}</td>
+<td>${now}</td><td>${source.lastScan ? time(source.lastScan, env.locale) : 'never'}</td>
 <td class="num">${tally?.uploaded ?? 0}</td><td class="num">${tally?.waiting ?? 0}</td><td class="num">${tally?.failed ?? 0}</td></tr>`;
   });
-  const sourcesHtml = sources.length
+  const sourcesHtml = listed.length
     ? html`<div class="scroll"><table><thead><tr><th scope="col">Kind</th><th scope="col">Source</th><th scope="col">Now</th><th scope="col">Last scan</th><th scope="col" class="num">Up</th><th scope="col" class="num">Waiting</th><th scope="col" class="num">Failed</th></tr></thead><tbody>${rows}</tbody></table></div>`
     : html`<p>No source right now: plug in a watch, or add folders under <code>sources:</code> in the config.</p>`;
 
