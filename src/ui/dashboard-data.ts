@@ -41,6 +41,20 @@ export class DashboardData {
     return work(this.journalHandle);
   }
 
+  /** A browser has just arrived: open the journal and prepare the first page's queries while its redirect comes back. */
+  warm(): void {
+    setImmediate(() => {
+      try {
+        this.journal((j) => {
+          j.counts();
+          j.views.activities(0, 1);
+        });
+      } catch {
+        // The page request that follows says what is wrong.
+      }
+    });
+  }
+
   /** The live buffer, when live tracking was ever used here. */
   live<T>(work: (buffer: LiveBuffer | undefined) => T): T {
     this.liveHandle ??= LiveBuffer.openIfExists(this.stateDir);

@@ -89,6 +89,7 @@ export function createHandler(ctx: RouteContext): (req: IncomingMessage, res: Se
         return unauthorized(res, `${why} Run \`mmt-sync ui --print-url\` for a new one.`);
       }
       url.searchParams.delete('token');
+      ctx.data.warm();
       // The token leaves the URL at once; from now on the cookie alone opens the door.
       return redirect(res, localPath(url.pathname + url.search), { 'Set-Cookie': `${sessionCookie}=${redeemed.session.id}; HttpOnly; SameSite=Strict; Path=/` });
     }

@@ -40,6 +40,12 @@ export async function attentionPage(env: PageEnv): Promise<Page> {
       nothing,
     ),
   );
+  const daemon = env.data.daemon();
+  // Only the daemon's own dashboard can wake its uploader; a daemon with nothing queued sleeps until it has something new.
+  const daemonNote =
+    daemon.running && !daemon.servingThis && lists.failedTotal > 0
+      ? html`<p class="hint">The background service runs separately from this page: what you retry here is queued, and goes up with <code>mmt-sync sync</code> or when the service next has something new to send. With <code>ui.enabled: true</code> its own dashboard sends it at once.</p>`
+      : '';
   const more = (shown: number, total: number) => (total > shown ? html`<p class="hint">and ${total - shown} more (\`mmt-sync status --json\` lists them all)</p>` : '');
   const loginNote =
     login.state !== 'logged-in' && lists.waitingTotal > 0
@@ -48,7 +54,7 @@ export async function attentionPage(env: PageEnv): Promise<Page> {
   return {
     title: 'Needs attention',
     section: 'attention',
-    main: html`<h1>Needs attention</h1>${loginNote}
+    main: html`<h1>Needs attention</h1>${loginNote}${daemonNote}
 <section aria-labelledby="failed-h"><h2 id="failed-h">Failed <span class="count">${lists.failedTotal}</span></h2>
 ${failed.length ? html`<ul class="files">${failed}</ul>${more(failed.length, lists.failedTotal)}` : html`<p class="ok">Nothing failed.</p>`}</section>
 <section aria-labelledby="waiting-h"><h2 id="waiting-h">Waiting <span class="count">${lists.waitingTotal}</span></h2>
