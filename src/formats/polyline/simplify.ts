@@ -1,3 +1,6 @@
+/** In the callers' units (degrees): ~10 cm, below what the encoded polyline keeps (~1 m). */
+const MIN_DEVIATION = 1e-6;
+
 /**
  * Douglas-Peucker to a point budget: the track's most significant points, at most
  * `budget` of them, always including both ends. Classic Douglas-Peucker takes a
@@ -8,8 +11,6 @@
  *
  * Coordinates are planar: callers project (see sketch.ts).
  */
-/** In the callers' units (degrees): ~10 cm, below what the encoded polyline keeps (~1 m). */
-const MIN_DEVIATION = 1e-6;
 export function simplifyToBudget(xs: Float64Array, ys: Float64Array, length: number, budget: number): Uint32Array {
   if (length <= budget || length <= 2) return Uint32Array.from({ length }, (_, i) => i);
   const keep = new Uint8Array(length);
