@@ -6,9 +6,11 @@ import {
   DEVICE_INFO,
   DISTANCE_SCALE,
   FILE_ID,
+  LAP,
   MESG_ACTIVITY,
   MESG_DEVICE_INFO,
   MESG_FILE_ID,
+  MESG_LAP,
   MESG_RECORD,
   MESG_SESSION,
   MESG_SPORT,
@@ -17,8 +19,8 @@ import {
   TIME_SCALE,
 } from './profile.js';
 import { findResume, type ResyncBudget } from './resync.js';
-import type { Scan, Segment } from './scan.js';
-import { readNumber, readString } from './values.js';
+import type { MessageSink, Scan, Segment } from './scan.js';
+import { readField, readNumber, readString } from './values.js';
 
 /** A corrupt file can hold any number of "sessions"; a real one holds a few. */
 const MAX_SESSIONS = 1000;
@@ -34,6 +36,8 @@ export class Reader {
   /** The last message, in case a bad record right after it shows it was garbled too. */
   private prevTime = NaN;
   private undoRecord = false;
+  /** The last data message can still be taken back from the sink. */
+  private undoMessage = false;
   private undoPositioned = false;
   private undoFirst = NaN;
   private undoLast = NaN;
@@ -42,6 +46,7 @@ export class Reader {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly scan: Scan,
+    private readonly sink: MessageSink | undefined,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.budget = { left: 2 * bytes.length + 65_536 };
@@ -52,6 +57,7 @@ export class Reader {
     this.defs = new Array<Definition | undefined>(16);
     this.lastTime = NaN;
     this.undoRecord = false;
+    this.undoMessage = false;
     const bytes = this.bytes;
     let pos = start;
     let bad = 0;
@@ -66,6 +72,8 @@ export class Reader {
         if (result === 'incomplete') {
           if (!complete) break;
           problem = 'definition runs past the end of the data';
+        } else if (result === 'invalid') {
+          problem = 'definition with a base type the FIT protocol does not have';
         } else {
           this.defs[header & 0x0f] = result.def;
           pos = result.next;
@@ -83,7 +91,7 @@ export class Reader {
           if (!complete) break;
           problem = 'record runs past the end of the data';
         } else {
-          this.message(segment, def, pos + 1, compressed ? this.compressedTime(header & 0x1f) : NaN);
+          this.message(segment, def, pos + 1, compressed ? this.compressedTime(header & 0x1f) : NaN, compressed);
           pos += 1 + def.size;
           continue;
         }
@@ -106,6 +114,10 @@ export class Reader {
 
   private undoLastMessage(segment: Segment): void {
     this.lastTime = this.prevTime;
+    if (this.undoMessage) {
+      this.undoMessage = false;
+      this.sink?.retract();
+    }
     if (!this.undoRecord) return;
     this.undoRecord = false;
     const scan = this.scan;
@@ -127,7 +139,7 @@ export class Reader {
     return last - low + offset + (offset >= low ? 0 : 32);
   }
 
-  private message(segment: Segment, def: Definition, pos: number, time: number): void {
+  private message(segment: Segment, def: Definition, pos: number, time: number, compressed: boolean): void {
     this.prevTime = this.lastTime;
     this.undoRecord = false;
     if (def.tsOff >= 0) {
@@ -135,12 +147,17 @@ export class Reader {
       if (t === t) time = t;
     }
     if (time === time) this.lastTime = time;
+    if (this.sink) {
+      this.sink.message(def, pos, time, compressed);
+      this.undoMessage = true;
+    }
     switch (def.global) {
       case MESG_RECORD:
         this.record(segment, def, pos, time);
         break;
       case MESG_FILE_ID:
       case MESG_SESSION:
+      case MESG_LAP:
       case MESG_SPORT:
       case MESG_ACTIVITY:
       case MESG_DEVICE_INFO:
@@ -188,12 +205,7 @@ export class Reader {
   /** The rare messages (file_id, session, …): read field by field. */
   private summaryMessage(segment: Segment, def: Definition, pos: number): void {
     const f = def.fields;
-    const num = (field: number): number => {
-      for (let i = 0; i < f.length; i += 4) {
-        if (f[i] === field) return readNumber(this.view, pos + f[i + 1]!, f[i + 3]!, f[i + 2]!, def.little);
-      }
-      return NaN;
-    };
+    const num = (field: number): number => readField(this.view, def, pos, field);
     const str = (field: number): string | undefined => {
       for (let i = 0; i < f.length; i += 4) {
         if (f[i] === field) return readString(this.bytes, pos + f[i + 1]!, f[i + 3]!, f[i + 2]!);
@@ -227,6 +239,12 @@ export class Reader {
           distanceM: num(SESSION.totalDistance) / DISTANCE_SCALE,
         });
         return;
+      case MESG_LAP:
+        if (scan.laps++ === 0) {
+          scan.lapSport = num(LAP.sport);
+          scan.lapSubSport = num(LAP.subSport);
+        }
+        return;
       case MESG_SPORT:
         if (scan.sport !== scan.sport) {
           scan.sport = num(SPORT.sport);
@@ -234,6 +252,7 @@ export class Reader {
         }
         return;
       case MESG_ACTIVITY:
+        scan.activityMessages++;
         if (scan.activityTimerS !== scan.activityTimerS) scan.activityTimerS = num(ACTIVITY.totalTimerTime) / TIME_SCALE;
         return;
       case MESG_DEVICE_INFO:

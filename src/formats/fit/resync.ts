@@ -58,7 +58,7 @@ function plausibleRun(
     } else if (header & 0x40) {
       if (!plausibleDefinition(bytes, p, limit)) return false;
       const result = readDefinition(bytes, p, limit);
-      if (result === 'incomplete') return false;
+      if (typeof result === 'string') return false;
       if (local === defs) local = defs.slice();
       (local as (Definition | undefined)[])[header & 0x0f] = result.def;
       p = result.next;

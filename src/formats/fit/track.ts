@@ -47,7 +47,8 @@ export class Track {
   }
 }
 
-function copy<T extends { set(source: ArrayLike<number>): void }>(target: T, source: ArrayLike<number>): T {
+/** `source` copied into the front of `target` (a grown typed array). */
+export function copy<T extends { set(source: ArrayLike<number>): void }>(target: T, source: ArrayLike<number>): T {
   target.set(source);
   return target;
 }
@@ -57,6 +58,16 @@ const MAX_SPEED_MS = 350;
 const MAX_GAP_S = 6 * 3600;
 const METRES_PER_SEMICIRCLE = (2 * Math.PI * 6_371_000) / 2 ** 32;
 
+/** A column view of points in time order: what the outlier check needs. */
+export interface TimedPoints {
+  readonly length: number;
+  /** FIT seconds, NaN when unknown. */
+  readonly time: ArrayLike<number>;
+  /** Semicircles; without them only the times are judged. */
+  readonly lat?: ArrayLike<number>;
+  readonly lon?: ArrayLike<number>;
+}
+
 /**
  * Points of a damaged file that were decoded from garbled bytes: a point that is out of
  * line with both of its neighbours (hours away in time, or further than 350 m/s could
@@ -64,16 +75,16 @@ const METRES_PER_SEMICIRCLE = (2 * Math.PI * 6_371_000) / 2 ** 32;
  * An end point is an outlier when it is out of line with a neighbour that agrees with the
  * rest. Returns a mask (1 = drop) and the number of outliers.
  */
-export function findOutliers(track: Track): { readonly mask: Uint8Array; readonly count: number } {
-  const n = track.length;
+export function findOutliers(points: TimedPoints): { readonly mask: Uint8Array; readonly count: number } {
+  const n = points.length;
   const mask = new Uint8Array(n);
   let count = 0;
   if (n < 3) return { mask, count };
   for (let i = 0; i < n; i++) {
     let outlier: boolean;
-    if (i === 0) outlier = !plausible(track, 0, 1) && plausible(track, 1, 2);
-    else if (i === n - 1) outlier = !plausible(track, n - 2, n - 1) && plausible(track, n - 3, n - 2);
-    else outlier = !plausible(track, i - 1, i) && !plausible(track, i, i + 1);
+    if (i === 0) outlier = !plausible(points, 0, 1) && plausible(points, 1, 2);
+    else if (i === n - 1) outlier = !plausible(points, n - 2, n - 1) && plausible(points, n - 3, n - 2);
+    else outlier = !plausible(points, i - 1, i) && !plausible(points, i, i + 1);
     if (outlier) {
       mask[i] = 1;
       count++;
@@ -82,12 +93,14 @@ export function findOutliers(track: Track): { readonly mask: Uint8Array; readonl
   return { mask, count };
 }
 
-function plausible(track: Track, a: number, b: number): boolean {
-  const dt = Math.abs(track.time[b]! - track.time[a]!);
+function plausible(points: TimedPoints, a: number, b: number): boolean {
+  const dt = Math.abs(points.time[b]! - points.time[a]!);
   if (dt !== dt) return true; // no time to judge by
   if (dt > MAX_GAP_S) return false;
-  const cosLat = Math.cos(track.lat[a]! * (Math.PI / 2 ** 31));
-  const dy = (track.lat[b]! - track.lat[a]!) * METRES_PER_SEMICIRCLE;
-  const dx = (track.lon[b]! - track.lon[a]!) * METRES_PER_SEMICIRCLE * cosLat;
+  const { lat, lon } = points;
+  if (!lat || !lon) return true;
+  const cosLat = Math.cos(lat[a]! * (Math.PI / 2 ** 31));
+  const dy = (lat[b]! - lat[a]!) * METRES_PER_SEMICIRCLE;
+  const dx = (lon[b]! - lon[a]!) * METRES_PER_SEMICIRCLE * cosLat;
   return Math.hypot(dx, dy) <= MAX_SPEED_MS * Math.max(dt, 1);
 }

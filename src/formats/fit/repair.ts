@@ -1,0 +1,261 @@
+import type { Definition } from './definition.js';
+import { FitWriter } from './fit-writer.js';
+import { MessageLog } from './message-log.js';
+import { haversineM } from '../xml/track-summary.js';
+import {
+  BASE_TYPE_SIZE,
+  DEGREES_PER_SEMICIRCLE,
+  DISTANCE_SCALE,
+  FIELD_DESCRIPTION,
+  FIELD_TIMESTAMP,
+  MESG_ACTIVITY,
+  MESG_FIELD_DESCRIPTION,
+  MESG_FILE_ID,
+  MESG_LAP,
+  MESG_RECORD,
+  MESG_SESSION,
+  SESSION,
+  TIME_SCALE,
+} from './profile.js';
+import { writeRebuiltSummary, type RecordedSpan, type Rebuilt } from './rebuilt-summary.js';
+import { scanFit, type Scan } from './scan.js';
+import { findOutliers } from './track.js';
+import { readField, readNumber } from './values.js';
+
+/**
+ * A damaged FIT activity rewritten as a valid FIT file: every data message that decodes
+ * (up to the damage, and after it where resynchronisation found the records again) is
+ * copied byte for byte, in file order, under definitions re-emitted as needed, in one
+ * file with a correct header, data size and CRCs. Compressed-timestamp messages become
+ * normal ones with a timestamp field (the time they decoded to), so no message depends
+ * on one that was lost, and decoders without compressed-header support read them.
+ * Records garbled into another time or place are left out (see findOutliers); a lost
+ * summary is rebuilt from the records (rebuilt-summary.ts).
+ */
+export interface FitRepair {
+  readonly bytes: Uint8Array;
+  /** Records kept, and of those the ones with a time. */
+  readonly records: number;
+  readonly timedRecords: number;
+  /** Records left out as garbled. */
+  readonly garbled: number;
+  /** Messages past MessageLog.MAX_MESSAGES, not kept. */
+  readonly notKept: number;
+  readonly rebuilt: Rebuilt;
+}
+
+const HIGHEST_BASE_TYPE = BASE_TYPE_SIZE.length - 1;
+const UINT32 = 0x86;
+const MAX_FIELDS = 255;
+
+/** The repaired file, or undefined when no valid FIT file can be made of what decodes. */
+export function repairFit(bytes: Uint8Array): FitRepair | undefined {
+  const log = new MessageLog();
+  const scan = scanFit(bytes, { sink: log });
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const firstFileId = dropUnusable(log, view);
+  if (firstFileId < 0) return undefined;
+  const garbled = dropGarbledRecords(log, view);
+  const kept = survey(log, view, scan);
+
+  const out = new FitWriter(bytes.length + log.length * 5 + 512, protocolOf(bytes, log), bytes[2]! | (bytes[3]! << 8));
+  // The file_id goes first, as the protocol asks, even where damage moved it.
+  copyMessage(out, bytes, log, firstFileId);
+  for (let i = 0; i < log.length; i++) {
+    if (i !== firstFileId && !(log.flags[i]! & MessageLog.DROP)) copyMessage(out, bytes, log, i);
+  }
+  const rebuilt = kept.span ? writeRebuiltSummary(out, kept.span) : undefined;
+  const result = out.finish();
+
+  // What goes up must be a whole file to our own reader too, or it does not go up as FIT.
+  const check = scanFit(result);
+  const whole = check.segments.length === 1 && check.segments[0]!.faults.length === 0 && check.fileId !== undefined;
+  if (!whole || check.records !== kept.records) return undefined;
+  return { bytes: result, records: kept.records, timedRecords: kept.timedRecords, garbled, notKept: log.notLogged, rebuilt };
+}
+
+/**
+ * Marks what cannot go into a valid file: a second file_id (of a chained file; consumers
+ * take the last one they see for the file's type), and a field_description naming a base
+ * type the protocol does not have (decoders fail on the fields it describes).
+ * Returns the index of the first file_id, -1 without one.
+ */
+function dropUnusable(log: MessageLog, view: DataView): number {
+  let firstFileId = -1;
+  for (let i = 0; i < log.length; i++) {
+    const def = log.definitionOf(i);
+    if (def.global === MESG_FILE_ID) {
+      if (firstFileId < 0) firstFileId = i;
+      else log.flags[i]! |= MessageLog.DROP;
+    } else if (def.global === MESG_FIELD_DESCRIPTION) {
+      const baseType = readField(view, def, log.pos[i]!, FIELD_DESCRIPTION.fitBaseTypeId);
+      if (baseType === baseType && (baseType & 0x1f) > HIGHEST_BASE_TYPE) log.flags[i]! |= MessageLog.DROP;
+    }
+  }
+  return firstFileId;
+}
+
+/**
+ * Records out of line with both neighbours are dropped: among the positioned records by
+ * place and time, among all timed records (indoor ones have no place) by time alone.
+ */
+function dropGarbledRecords(log: MessageLog, view: DataView): number {
+  const timed: number[] = [];
+  const positioned: number[] = [];
+  const lat: number[] = [];
+  const lon: number[] = [];
+  for (let i = 0; i < log.length; i++) {
+    const def = log.definitionOf(i);
+    if (def.global !== MESG_RECORD || log.flags[i]! & MessageLog.DROP) continue;
+    if (log.time[i] === log.time[i]) timed.push(i);
+    const position = positionOf(view, def, log.pos[i]!);
+    if (position) {
+      positioned.push(i);
+      lat.push(position[0]);
+      lon.push(position[1]);
+    }
+  }
+  let dropped = 0;
+  const drop = (indices: readonly number[], mask: Uint8Array): void => {
+    mask.forEach((out, k) => {
+      const i = indices[k]!;
+      if (out && !(log.flags[i]! & MessageLog.DROP)) {
+        log.flags[i]! |= MessageLog.DROP;
+        dropped++;
+      }
+    });
+  };
+  const times = (indices: readonly number[]): number[] => indices.map((i) => log.time[i]!);
+  drop(positioned, findOutliers({ length: positioned.length, time: times(positioned), lat, lon }).mask);
+  drop(timed, findOutliers({ length: timed.length, time: times(timed) }).mask);
+  return dropped;
+}
+
+/** The record's position in semicircles, or undefined (none, out of range, or 0,0: "no fix"), as the reader judges it. */
+function positionOf(view: DataView, def: Definition, pos: number): readonly [number, number] | undefined {
+  const rec = def.rec;
+  if (!rec || rec.lat < 0 || rec.lon < 0) return undefined;
+  const lat = readNumber(view, pos + rec.lat, rec.latType, rec.latSize, def.little);
+  const lon = readNumber(view, pos + rec.lon, rec.lonType, rec.lonSize, def.little);
+  if (lat !== lat || lon !== lon || lat > 0x40000000 || lat < -0x40000000 || (lat === 0 && lon === 0)) return undefined;
+  return [lat, lon];
+}
+
+interface Survey {
+  readonly records: number;
+  readonly timedRecords: number;
+  /** Undefined without a timed record: there is no span to summarise. */
+  readonly span: RecordedSpan | undefined;
+}
+
+/** What the kept messages hold: counts, and what a rebuilt summary would say. */
+function survey(log: MessageLog, view: DataView, scan: Scan): Survey {
+  let records = 0;
+  let timedRecords = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  let end = -Infinity;
+  let maxDistance = NaN;
+  let pathM = 0;
+  let prevLat = NaN;
+  let prevLon = NaN;
+  let startLat = NaN;
+  let startLon = NaN;
+  let laps = 0;
+  let sessions = 0;
+  let sessionsTimerS = 0;
+  let activity = false;
+  for (let i = 0; i < log.length; i++) {
+    if (log.flags[i]! & MessageLog.DROP) continue;
+    const def = log.definitionOf(i);
+    const pos = log.pos[i]!;
+    const time = log.time[i]!;
+    if (time > end) end = time;
+    switch (def.global) {
+      case MESG_RECORD: {
+        records++;
+        if (time === time) {
+          timedRecords++;
+          if (time < first) first = time;
+          if (time > last) last = time;
+        }
+        const rec = def.rec!;
+        if (rec.dist >= 0) {
+          const d = readNumber(view, pos + rec.dist, rec.distType, rec.distSize, def.little) / DISTANCE_SCALE;
+          if (d === d && !(d <= maxDistance)) maxDistance = d;
+        }
+        const position = positionOf(view, def, pos);
+        if (!position) break;
+        if (startLat !== startLat) [startLat, startLon] = position;
+        if (prevLat === prevLat) pathM += haversineM(prevLat * DEGREES_PER_SEMICIRCLE, prevLon * DEGREES_PER_SEMICIRCLE, position[0] * DEGREES_PER_SEMICIRCLE, position[1] * DEGREES_PER_SEMICIRCLE);
+        [prevLat, prevLon] = position;
+        break;
+      }
+      case MESG_LAP:
+        laps++;
+        break;
+      case MESG_SESSION:
+        sessions++;
+        sessionsTimerS += readField(view, def, pos, SESSION.totalTimerTime) / TIME_SCALE;
+        break;
+      case MESG_ACTIVITY:
+        activity = true;
+        break;
+    }
+  }
+  if (timedRecords === 0) return { records, timedRecords, span: undefined };
+  const known = (n: number): boolean => n === n;
+  return {
+    records,
+    timedRecords,
+    span: {
+      first,
+      last,
+      end,
+      distanceM: known(maxDistance) ? maxDistance : known(startLat) ? pathM : NaN,
+      startLat,
+      startLon,
+      sport: known(scan.sport) ? scan.sport : scan.lapSport,
+      subSport: known(scan.sport) ? scan.subSport : scan.lapSubSport,
+      laps,
+      sessions,
+      sessionsTimerS,
+      activity,
+    },
+  };
+}
+
+/** Protocol 1.0 stays 1.0 unless developer fields (a 2.0 feature) are kept; anything else is written as 2.0. */
+function protocolOf(bytes: Uint8Array, log: MessageLog): number {
+  const developerFields = log.defs.some((def) => def.devSize > 0);
+  return bytes[1] === 0x10 && !developerFields ? 0x10 : 0x20;
+}
+
+/**
+ * One kept message: its definition first when its slot needs one. A compressed-timestamp
+ * message whose time is known is written with a normal header and its time as a
+ * timestamp field, added after the definition's own fields (developer fields stay last).
+ */
+function copyMessage(out: FitWriter, bytes: Uint8Array, log: MessageLog, i: number): void {
+  const def = log.definitionOf(i);
+  const time = log.time[i]!;
+  const fieldCount = bytes[def.at + 5]!;
+  const stamped = (log.flags[i]! & MessageLog.COMPRESSED) !== 0 && def.tsOff < 0 && time === time && fieldCount < MAX_FIELDS;
+  const { slot, define } = out.slotFor(log.def[i]! * 2 + (stamped ? 1 : 0));
+  if (define) {
+    const fieldsEnd = def.at + 6 + fieldCount * 3;
+    // Reserved byte 0 and architecture 0/1, whatever the original held there.
+    out.u8(0x40 | (bytes[def.at]! & 0x20) | slot).u8(0).u8(def.little ? 0 : 1);
+    out.copy(bytes, def.at + 3, def.at + 5).u8(fieldCount + (stamped ? 1 : 0)).copy(bytes, def.at + 6, fieldsEnd);
+    if (stamped) out.u8(FIELD_TIMESTAMP).u8(4).u8(UINT32);
+    out.copy(bytes, fieldsEnd, def.end);
+  }
+  const pos = log.pos[i]!;
+  out.u8(slot);
+  if (!stamped) {
+    out.copy(bytes, pos, pos + def.size);
+    return;
+  }
+  const regular = pos + def.size - def.devSize;
+  out.copy(bytes, pos, regular).uint(time, 4, def.little).copy(bytes, regular, pos + def.size);
+}
