@@ -68,7 +68,18 @@ export function classifyFit(bytes: Uint8Array): Activity {
   if (fit) {
     // A recording spans time: like any GPX or TCX we upload, it needs 2 timed records.
     if (fit.timedRecords < 2) return skip(`${faults}; fewer than 2 timed records decode, nothing to upload`);
-    return { ...activity, verdict: 'repair', reason: `${faults}; ${describeRepair(fit)}`, repaired: { format: 'fit', bytes: fit.bytes } };
+    // Sport, start, duration and distance of what goes up: a garbled session left out says nothing about it.
+    const { identity: _, ...uploaded } = summarise(fit.scan, fit.bytes);
+    const indoor = fit.scan.positions === 0;
+    return {
+      ...activity,
+      ...uploaded,
+      kind: 'activity',
+      activityType: toMmtActivityType(uploaded.sport, uploaded.subSport, { indoor }),
+      verdict: 'repair',
+      reason: `${faults}; ${describeRepair(fit)}`,
+      repaired: { format: 'fit', bytes: fit.bytes },
+    };
   }
   // GPX only when no valid FIT file can be made of what decodes.
   const gpx = rebuildAsGpx(bytes, base.activityType ?? summary.sport);
@@ -93,7 +104,7 @@ function repairSafely(bytes: Uint8Array): FitRepair | undefined {
 
 function describeRepair(fit: FitRepair): string {
   const parts = [`${fit.records} records`];
-  if (fit.garbled) parts.push(`${fit.garbled} garbled ones left out`);
+  if (fit.garbled) parts.push(`${fit.garbled} garbled ${fit.garbled === 1 ? 'message' : 'messages'} left out`);
   let text = `uploading what decodes as a repaired FIT file (${parts.join(', ')}`;
   if (fit.notKept) text += `; only the first ${MessageLog.MAX_MESSAGES} messages`;
   if (fit.rebuilt === 'summary') text += '; summary rebuilt from records';

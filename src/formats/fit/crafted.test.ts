@@ -5,7 +5,7 @@
  */
 import { CrcCalculator } from '@garmin/fitsdk';
 import { describe, expect, it } from 'vitest';
-import { classifyFit } from './classify.js';
+import { classifyFit, rebuildAsGpx } from './classify.js';
 import { scanFit } from './scan.js';
 
 type Field = readonly [num: number, size: number, baseType: number];
@@ -237,14 +237,17 @@ describe('classifyFit on hand-written files', () => {
 });
 
 describe('classifyFit on damaged files', () => {
-  it('repairs a CRC mismatch by rebuilding GPX from the records', () => {
+  it('repairs a CRC mismatch by rewriting what decodes as a valid FIT file', () => {
     const bytes = activity();
     bytes[bytes.length - 1]! ^= 0xff;
     const a = classifyFit(bytes);
     expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], points: 10, positions: 10 });
-    expect(a.reason).toBe('file CRC mismatch; uploading what decodes (10 track points rebuilt as GPX)');
-    expect(a.repaired?.format).toBe('gpx');
-    expect(countTrkpt(a.repaired!.bytes)).toBe(10);
+    // This hand-written file never had an activity message; a repaired file gets one.
+    expect(a.reason).toBe('file CRC mismatch; uploading what decodes as a repaired FIT file (10 records; activity message rebuilt from its sessions)');
+    expect(a.repaired?.format).toBe('fit');
+    // Nothing was lost but the CRC: the data are the same bytes, followed by the activity message.
+    expect(a.repaired!.bytes.subarray(14, bytes.length - 2)).toEqual(bytes.subarray(14, -2));
+    expect(classifyFit(a.repaired!.bytes)).toMatchObject({ verdict: 'upload', points: 10, identity: a.identity });
   });
 
   it('detects a change of any single data byte', () => {
@@ -281,7 +284,8 @@ describe('classifyFit on damaged files', () => {
     const a = classifyFit(bytes);
     expect(a.problems).toEqual([`bad record at byte ${bytes.length - 3}: data record uses undefined local message type 9`]);
     // The record before a bad one may be garbled too: it is dropped.
-    expect(a).toMatchObject({ verdict: 'repair', points: 2, positions: 2, repaired: { format: 'gpx' } });
+    expect(a).toMatchObject({ verdict: 'repair', points: 2, positions: 2, repaired: { format: 'fit' } });
+    expect(scanFit(a.repaired!.bytes).records).toBe(2);
   });
 
   it('resynchronises after a lost byte and keeps the records after it', () => {
@@ -296,7 +300,9 @@ describe('classifyFit on damaged files', () => {
     expect(a.problems.join('; ')).toMatch(/bad record at byte \d+: .*skipped \d+ bytes to resynchronise/);
     expect(a.points).toBeGreaterThanOrEqual(57);
     expect(a.sport).toBe('running'); // the session after the damage is read too
-    const times = [...new TextDecoder().decode(a.repaired!.bytes).matchAll(/<trkpt[^>]*>.*?<time>([^<]+)/g)].map((m) => Date.parse(m[1]!));
+    const track = scanFit(a.repaired!.bytes, { track: true }).track!;
+    const times = Array.from(track.time.subarray(0, track.length));
+    expect(times.length).toBe(a.points);
     expect(times.length).toBeGreaterThanOrEqual(57);
     expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
   });
@@ -312,8 +318,10 @@ describe('classifyFit on damaged files', () => {
     const bytes = fit.file();
     bytes[bytes.length - 1]! ^= 0xff;
     const a = classifyFit(bytes);
-    expect(a.reason).toBe('file CRC mismatch; uploading what decodes (8 track points rebuilt as GPX, 2 garbled ones left out)');
-    expect(countTrkpt(a.repaired!.bytes)).toBe(8);
+    expect(a.reason).toBe('file CRC mismatch; uploading what decodes as a repaired FIT file (8 records, 2 garbled messages left out; summary rebuilt from records)');
+    const kept = scanFit(a.repaired!.bytes, { track: true }).track!;
+    expect(kept.length).toBe(8);
+    expect(Array.from(kept.time.subarray(0, 8))).toEqual([0, 1, 2, 3, 5, 6, 8, 9].map((i) => T0 + i));
   });
 
   it('reads a file the device never closed (data size 0, no CRC) to its end', () => {
@@ -323,15 +331,16 @@ describe('classifyFit on damaged files', () => {
     bytes.set([0, 0], 12); // header CRC not computed
     const a = classifyFit(bytes);
     expect(a.problems).toEqual(['file never closed by the device (header declares no data, but data follows)']);
-    expect(a).toMatchObject({ verdict: 'repair', points: 10, positions: 10, sport: 'running', repaired: { format: 'gpx' } });
+    expect(a).toMatchObject({ verdict: 'repair', points: 10, positions: 10, sport: 'running', repaired: { format: 'fit' } });
+    expect(classifyFit(a.repaired!.bytes)).toMatchObject({ verdict: 'upload', points: 10, reason: 'complete activity file' });
   });
 
-  it('skips a damaged activity with fewer than 2 positioned records: nothing to rebuild', () => {
+  it('skips a damaged activity with fewer than 2 timed records: nothing to upload', () => {
     const bytes = activity({ records: 1 });
     bytes[bytes.length - 1]! ^= 0xff;
     expect(classifyFit(bytes)).toMatchObject({
       verdict: 'skip',
-      reason: 'file CRC mismatch; fewer than 2 timed, positioned records decode, nothing to rebuild',
+      reason: 'file CRC mismatch; fewer than 2 timed records decode, nothing to upload',
     });
     const untimed = new RawFit();
     untimed.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
@@ -347,7 +356,9 @@ describe('classifyFit on damaged files', () => {
       for (let n = 0; n < clean.length; n++) {
         const a = classifyFit(clean.subarray(0, n));
         const explained = a.reason.length > 0 && (n < 14 || a.problems.some((p) => p.startsWith('truncated')));
-        const rebuilt = a.verdict !== 'repair' || countTrkpt(a.repaired!.bytes) === a.positions;
+        // Every record that decodes goes up, in a file that is whole again.
+        const again = a.repaired && classifyFit(a.repaired.bytes);
+        const rebuilt = a.verdict !== 'repair' || (again!.verdict === 'upload' && again!.points === a.points);
         if (a.verdict === 'upload' || !explained || !rebuilt) wrong.push(`${n}: ${a.verdict} ${a.reason}`);
       }
       expect(wrong).toEqual([]);
@@ -398,12 +409,24 @@ describe('classifyFit on chained files', () => {
     expect(garbage.repaired?.bytes).toEqual(first);
   });
 
-  it('rebuilds GPX from every file when the first one is damaged', () => {
+  it('rewrites every file into one when the first one is damaged, under the first file_id', () => {
     const first = activity();
     first[first.length - 1]! ^= 0xff;
-    const a = classifyFit(concat(first, activity({ records: 5 })));
-    expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], positions: 15, repaired: { format: 'gpx' } });
-    expect(countTrkpt(a.repaired!.bytes)).toBe(15);
+    const a = classifyFit(concat(first, activity({ records: 5, serial: 99 })));
+    expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], positions: 15, repaired: { format: 'fit' } });
+    const again = scanFit(a.repaired!.bytes);
+    expect(again.segments).toHaveLength(1);
+    expect(again).toMatchObject({ records: 15, fileId: { serial: 1234 } });
+    expect(again.sessions).toHaveLength(2);
+  });
+
+  it('rebuilds GPX from the positioned records when no FIT file can be made (the fallback)', () => {
+    const bytes = activity();
+    bytes[bytes.length - 1]! ^= 0xff;
+    const gpx = rebuildAsGpx(bytes, 'running');
+    expect(gpx?.reason).toBe('uploading what decodes (10 track points rebuilt as GPX)');
+    expect(countTrkpt(gpx!.bytes)).toBe(10);
+    expect(rebuildAsGpx(activity({ records: 1 }), 'running')).toBeUndefined();
   });
 });
 

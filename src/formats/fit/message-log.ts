@@ -1,6 +1,7 @@
 import type { Definition } from './definition.js';
 import { MESG_FILE_ID } from './profile.js';
 import type { MessageSink } from './scan.js';
+import { TrustedTime } from './resync.js';
 import { copy } from './track.js';
 
 /**
@@ -23,7 +24,7 @@ export class MessageLog implements MessageSink {
   def = new Uint32Array(1024);
   /** FIT seconds, NaN when the message has no time. */
   time = new Float64Array(1024);
-  /** COMPRESSED, DROP. */
+  /** COMPRESSED, DROP, IN_LINE. */
   flags = new Uint8Array(1024);
   /** The definitions messages were read with, each once. */
   readonly defs: Definition[] = [];
@@ -31,14 +32,21 @@ export class MessageLog implements MessageSink {
   static readonly COMPRESSED = 1;
   /** Left out of the repair (garbled, or a duplicate file_id). */
   static readonly DROP = 2;
+  /** Its time was in line with the trusted time: it was read in step. */
+  static readonly IN_LINE = 4;
+  /** How far back a bad record may take messages with it. */
+  static readonly MAX_TAKEN_BACK = 32;
 
+  /** Messages taken back because a bad record followed them. */
+  takenBack = 0;
   private readonly defIndex = new Map<Definition, number>();
-  private lastLogged = false;
+  private readonly trusted = new TrustedTime();
+  /** Entries below this are settled: a later bad record does not take them back. */
+  private settled = 0;
 
   message(def: Definition, pos: number, time: number, compressed: boolean): void {
     if (this.length >= MessageLog.MAX_MESSAGES) {
       this.notLogged++;
-      this.lastLogged = false;
       return;
     }
     if (this.length === this.pos.length) this.grow();
@@ -51,15 +59,37 @@ export class MessageLog implements MessageSink {
     this.pos[i] = pos;
     this.def[i] = index;
     this.time[i] = time;
-    this.flags[i] = compressed ? MessageLog.COMPRESSED : 0;
-    this.lastLogged = true;
+    let flags = compressed ? MessageLog.COMPRESSED : 0;
+    if (time === time) {
+      this.trusted.see(time);
+      if (this.trusted.time === time) flags |= MessageLog.IN_LINE;
+    }
+    this.flags[i] = flags;
   }
 
-  /** The file_id is never taken back: the classification already trusts it, and a FIT file needs one. */
-  retract(): void {
-    if (this.lastLogged && this.definitionOf(this.length - 1).global !== MESG_FILE_ID) this.length--;
-    else if (this.notLogged > 0) this.notLogged--;
-    this.lastLogged = false;
+  /**
+   * Bytes read out of step after a lost or garbled byte can decode for a while before a
+   * bad record shows: the messages after the last one whose time was in line go, and that
+   * one too (the old rule: the message right before a bad record may be garbled itself).
+   * At most MAX_TAKEN_BACK; without an in-line message among them, only the last one.
+   * The file_id is never taken back: the classification trusts it, and a FIT file needs one.
+   */
+  badRecord(): void {
+    const floor = Math.max(this.settled, this.length - MessageLog.MAX_TAKEN_BACK);
+    let keep = this.length - 1;
+    for (let i = this.length - 1; i >= floor; i--) {
+      if (this.flags[i]! & MessageLog.IN_LINE) {
+        keep = i;
+        break;
+      }
+    }
+    keep = Math.max(keep, this.settled);
+    for (let i = keep; i < this.length; i++) {
+      if (this.definitionOf(i).global === MESG_FILE_ID) keep = i + 1;
+    }
+    this.takenBack += this.length - keep;
+    this.length = keep;
+    this.settled = keep;
   }
 
   definitionOf(i: number): Definition {

@@ -30,7 +30,7 @@ export const SESSION = {
   totalTimerTime: 8,
   totalDistance: 9,
 } as const;
-export const LAP = { sport: 25, subSport: 39 } as const;
+export const LAP = { startTime: 2, totalElapsedTime: 7, sport: 25, subSport: 39 } as const;
 export const ACTIVITY = { totalTimerTime: 0 } as const;
 export const FIELD_DESCRIPTION = { fitBaseTypeId: 2 } as const;
 export const DEVICE_INFO = { deviceIndex: 0, manufacturer: 2, serial: 3, product: 4, productName: 27 } as const;

@@ -18,7 +18,7 @@ import {
   SPORT,
   TIME_SCALE,
 } from './profile.js';
-import { findResume, type ResyncBudget } from './resync.js';
+import { findResume, TrustedTime, type ResyncBudget } from './resync.js';
 import type { MessageSink, Scan, Segment } from './scan.js';
 import { readField, readNumber, readString } from './values.js';
 
@@ -33,11 +33,10 @@ export class Reader {
   private readonly view: DataView;
   private defs: (Definition | undefined)[] = [];
   private lastTime = NaN;
+  private readonly trusted = new TrustedTime();
   /** The last message, in case a bad record right after it shows it was garbled too. */
   private prevTime = NaN;
   private undoRecord = false;
-  /** The last data message can still be taken back from the sink. */
-  private undoMessage = false;
   private undoPositioned = false;
   private undoFirst = NaN;
   private undoLast = NaN;
@@ -56,8 +55,8 @@ export class Reader {
     // Local message types and the timestamp reference do not carry over between chained files.
     this.defs = new Array<Definition | undefined>(16);
     this.lastTime = NaN;
+    this.trusted.reset();
     this.undoRecord = false;
-    this.undoMessage = false;
     const bytes = this.bytes;
     let pos = start;
     let bad = 0;
@@ -100,7 +99,8 @@ export class Reader {
         firstBad = `bad record at byte ${pos}: ${problem}`;
         firstBadAt = pos;
       }
-      const resume = findResume(bytes, this.view, this.defs, pos + 1, limit, this.lastTime, this.budget);
+      this.sink?.badRecord();
+      const resume = findResume(bytes, this.view, this.defs, pos + 1, limit, this.trusted.time, this.budget);
       if (resume < 0) break;
       skipped += resume - pos;
       pos = resume;
@@ -114,10 +114,6 @@ export class Reader {
 
   private undoLastMessage(segment: Segment): void {
     this.lastTime = this.prevTime;
-    if (this.undoMessage) {
-      this.undoMessage = false;
-      this.sink?.retract();
-    }
     if (!this.undoRecord) return;
     this.undoRecord = false;
     const scan = this.scan;
@@ -146,11 +142,11 @@ export class Reader {
       const t = readNumber(this.view, pos + def.tsOff, def.tsType, def.tsSize, def.little);
       if (t === t) time = t;
     }
-    if (time === time) this.lastTime = time;
-    if (this.sink) {
-      this.sink.message(def, pos, time, compressed);
-      this.undoMessage = true;
+    if (time === time) {
+      this.lastTime = time;
+      this.trusted.see(time);
     }
+    this.sink?.message(def, pos, time, compressed);
     switch (def.global) {
       case MESG_RECORD:
         this.record(segment, def, pos, time);

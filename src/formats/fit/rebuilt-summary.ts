@@ -20,11 +20,13 @@ export interface RecordedSpan {
   /** Semicircles of the first positioned record, NaN without one. */
   readonly startLat: number;
   readonly startLon: number;
-  /** FIT sport and sub_sport numbers, NaN when the file never said. */
+  /** FIT sport and sub_sport numbers, NaN when the file never said (written as invalid: unknown, not "generic"). */
   readonly sport: number;
   readonly subSport: number;
   /** Summary messages the repair kept from the original. */
   readonly laps: number;
+  /** Where the last kept lap ended (FIT seconds; NaN without one), the distance by then, and the first position after it. */
+  readonly lastLap: { readonly end: number; readonly distanceM: number; readonly nextLat: number; readonly nextLon: number };
   readonly sessions: number;
   /** Sum of the kept sessions' timer times, seconds (NaN when unknown). */
   readonly sessionsTimerS: number;
@@ -46,7 +48,6 @@ const MESSAGE_INDEX = 254;
 const EVENT = { session: 8, lap: 9, activity: 26 } as const;
 const EVENT_TYPE_STOP = 1;
 const ACTIVITY_TYPE_MANUAL = 0;
-const SPORT_GENERIC = 0;
 
 const LAP_FIELDS: readonly Field[] = [
   [MESSAGE_INDEX, 2, UINT16], [TIMESTAMP, 4, UINT32], [0, 1, ENUM], [1, 1, ENUM], [2, 4, UINT32],
@@ -70,22 +71,31 @@ export function writeRebuiltSummary(out: FitWriter, span: RecordedSpan): Rebuilt
     writeActivity(out, span.end, span.sessionsTimerS, span.sessions);
     return 'activity';
   }
-  const elapsedMs = Math.max(0, Math.round((span.last - span.first) * TIME_SCALE));
-  const distance = span.distanceM === span.distanceM ? Math.round(span.distanceM * DISTANCE_SCALE) : 0xffffffff;
-  const lat = span.startLat === span.startLat ? span.startLat : 0x7fffffff;
-  const lon = span.startLon === span.startLon ? span.startLon : 0x7fffffff;
-  const sport = span.sport === span.sport ? span.sport : SPORT_GENERIC;
+  const sport = span.sport === span.sport ? span.sport : 0xff;
   const subSport = span.subSport === span.subSport ? span.subSport : 0xff;
-  if (span.laps === 0) {
+  // Laps cover the session: the whole of it without any, else what came after the last one the device closed.
+  const lapStart = span.laps === 0 ? span.first : span.lastLap.end;
+  const lapOpen = span.laps === 0 || span.last > lapStart;
+  if (lapOpen) {
+    const before = span.laps === 0 ? 0 : span.lastLap.distanceM;
+    const lat = span.laps === 0 ? span.startLat : span.lastLap.nextLat;
+    const lon = span.laps === 0 ? span.startLon : span.lastLap.nextLon;
+    const elapsed = ms(span.last - lapStart);
     message(out, KEY.lap, MESG_LAP, LAP_FIELDS,
-      [0, span.end, EVENT.lap, EVENT_TYPE_STOP, span.first, lat, lon, elapsedMs, elapsedMs, distance, sport, subSport]);
+      [span.laps, span.end, EVENT.lap, EVENT_TYPE_STOP, lapStart, semicircles(lat), semicircles(lon), elapsed, elapsed, cm(span.distanceM - before), sport, subSport]);
   }
+  const elapsed = ms(span.last - span.first);
   message(out, KEY.session, MESG_SESSION, SESSION_FIELDS,
-    [0, span.end, EVENT.session, EVENT_TYPE_STOP, span.first, lat, lon, sport, subSport, elapsedMs, elapsedMs, distance, 0, Math.max(1, span.laps), 0]);
+    [0, span.end, EVENT.session, EVENT_TYPE_STOP, span.first, semicircles(span.startLat), semicircles(span.startLon), sport, subSport, elapsed, elapsed, cm(span.distanceM), 0, span.laps + (lapOpen ? 1 : 0), 0]);
   // A kept activity message (a summary-first file) already counts the session; a second would say two activities.
-  if (!span.activity) writeActivity(out, span.end, elapsedMs / TIME_SCALE, 1);
+  if (!span.activity) writeActivity(out, span.end, elapsed / TIME_SCALE, 1);
   return 'summary';
 }
+
+/** Invalid values (the profile's "unknown") where the records do not say. */
+const ms = (seconds: number): number => (seconds === seconds ? Math.max(0, Math.round(seconds * TIME_SCALE)) : 0xffffffff);
+const cm = (metres: number): number => (metres === metres ? Math.max(0, Math.round(metres * DISTANCE_SCALE)) : 0xffffffff);
+const semicircles = (value: number): number => (value === value ? value : 0x7fffffff);
 
 function writeActivity(out: FitWriter, end: number, timerS: number, sessions: number): void {
   const timer = timerS === timerS ? Math.round(timerS * TIME_SCALE) : 0xffffffff;

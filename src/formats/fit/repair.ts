@@ -8,6 +8,7 @@ import {
   DISTANCE_SCALE,
   FIELD_DESCRIPTION,
   FIELD_TIMESTAMP,
+  LAP as LAP_FIELDS,
   MESG_ACTIVITY,
   MESG_FIELD_DESCRIPTION,
   MESG_FILE_ID,
@@ -34,10 +35,12 @@ import { readField, readNumber } from './values.js';
  */
 export interface FitRepair {
   readonly bytes: Uint8Array;
+  /** Our reader's scan of `bytes`: what goes up, for its summary. */
+  readonly scan: Scan;
   /** Records kept, and of those the ones with a time. */
   readonly records: number;
   readonly timedRecords: number;
-  /** Records left out as garbled. */
+  /** Messages left out as garbled (out of line, or read out of step before a bad record). */
   readonly garbled: number;
   /** Messages past MessageLog.MAX_MESSAGES, not kept. */
   readonly notKept: number;
@@ -53,9 +56,9 @@ export function repairFit(bytes: Uint8Array): FitRepair | undefined {
   const log = new MessageLog();
   const scan = scanFit(bytes, { sink: log });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const firstFileId = dropUnusable(log, view);
+  const { firstFileId, dropped } = dropUnusable(log, view);
   if (firstFileId < 0) return undefined;
-  const garbled = dropGarbledRecords(log, view);
+  const garbled = dropped + dropGarbled(log, view);
   const kept = survey(log, view, scan);
 
   const out = new FitWriter(bytes.length + log.length * 5 + 512, protocolOf(bytes, log), bytes[2]! | (bytes[3]! << 8));
@@ -71,44 +74,55 @@ export function repairFit(bytes: Uint8Array): FitRepair | undefined {
   const check = scanFit(result);
   const whole = check.segments.length === 1 && check.segments[0]!.faults.length === 0 && check.fileId !== undefined;
   if (!whole || check.records !== kept.records) return undefined;
-  return { bytes: result, records: kept.records, timedRecords: kept.timedRecords, garbled, notKept: log.notLogged, rebuilt };
+  return { bytes: result, scan: check, records: kept.records, timedRecords: kept.timedRecords, garbled: garbled + log.takenBack, notKept: log.notLogged, rebuilt };
 }
 
 /**
  * Marks what cannot go into a valid file: a second file_id (of a chained file; consumers
  * take the last one they see for the file's type), and a field_description naming a base
- * type the protocol does not have (decoders fail on the fields it describes).
- * Returns the index of the first file_id, -1 without one.
+ * type the protocol does not have (garbled: decoders fail on the fields it describes).
+ * Returns the index of the first file_id (-1 without one) and how many were marked.
  */
-function dropUnusable(log: MessageLog, view: DataView): number {
+function dropUnusable(log: MessageLog, view: DataView): { readonly firstFileId: number; readonly dropped: number } {
   let firstFileId = -1;
+  let dropped = 0;
   for (let i = 0; i < log.length; i++) {
     const def = log.definitionOf(i);
     if (def.global === MESG_FILE_ID) {
       if (firstFileId < 0) firstFileId = i;
-      else log.flags[i]! |= MessageLog.DROP;
+      else {
+        log.flags[i]! |= MessageLog.DROP;
+        dropped++;
+      }
     } else if (def.global === MESG_FIELD_DESCRIPTION) {
       const baseType = readField(view, def, log.pos[i]!, FIELD_DESCRIPTION.fitBaseTypeId);
-      if (baseType === baseType && (baseType & 0x1f) > HIGHEST_BASE_TYPE) log.flags[i]! |= MessageLog.DROP;
+      if (baseType === baseType && (baseType & 0x1f) > HIGHEST_BASE_TYPE) {
+        log.flags[i]! |= MessageLog.DROP;
+        dropped++;
+      }
     }
   }
-  return firstFileId;
+  return { firstFileId, dropped };
 }
 
+/** Summary messages carry the activity's end time wherever they are (summary-first files put them before the records). */
+const TIMELESS = new Set([MESG_FILE_ID, MESG_LAP, MESG_SESSION, MESG_ACTIVITY]);
+
 /**
- * Records out of line with both neighbours are dropped: among the positioned records by
- * place and time, among all timed records (indoor ones have no place) by time alone.
+ * Garbled messages are dropped (findOutliers): positioned records out of line by place
+ * and time, and any other timed message out of line by time (after a lost byte, a few
+ * messages of any type decode out of step, with times decades off). Returns how many.
  */
-function dropGarbledRecords(log: MessageLog, view: DataView): number {
+function dropGarbled(log: MessageLog, view: DataView): number {
   const timed: number[] = [];
   const positioned: number[] = [];
   const lat: number[] = [];
   const lon: number[] = [];
   for (let i = 0; i < log.length; i++) {
     const def = log.definitionOf(i);
-    if (def.global !== MESG_RECORD || log.flags[i]! & MessageLog.DROP) continue;
+    if (log.flags[i]! & MessageLog.DROP || TIMELESS.has(def.global)) continue;
     if (log.time[i] === log.time[i]) timed.push(i);
-    const position = positionOf(view, def, log.pos[i]!);
+    const position = def.global === MESG_RECORD ? positionOf(view, def, log.pos[i]!) : undefined;
     if (position) {
       positioned.push(i);
       lat.push(position[0]);
@@ -162,9 +176,15 @@ function survey(log: MessageLog, view: DataView, scan: Scan): Survey {
   let startLat = NaN;
   let startLon = NaN;
   let laps = 0;
+  let lastLapEnd = NaN;
+  let distanceAtLapEnd = NaN;
+  let afterLapLat = NaN;
+  let afterLapLon = NaN;
   let sessions = 0;
   let sessionsTimerS = 0;
   let activity = false;
+  const known = (n: number): boolean => n === n;
+  const distance = (): number => (known(maxDistance) ? maxDistance : known(startLat) ? pathM : NaN);
   for (let i = 0; i < log.length; i++) {
     if (log.flags[i]! & MessageLog.DROP) continue;
     const def = log.definitionOf(i);
@@ -186,14 +206,22 @@ function survey(log: MessageLog, view: DataView, scan: Scan): Survey {
         }
         const position = positionOf(view, def, pos);
         if (!position) break;
-        if (startLat !== startLat) [startLat, startLon] = position;
-        if (prevLat === prevLat) pathM += haversineM(prevLat * DEGREES_PER_SEMICIRCLE, prevLon * DEGREES_PER_SEMICIRCLE, position[0] * DEGREES_PER_SEMICIRCLE, position[1] * DEGREES_PER_SEMICIRCLE);
+        if (!known(startLat)) [startLat, startLon] = position;
+        if (!known(afterLapLat)) [afterLapLat, afterLapLon] = position;
+        if (known(prevLat)) pathM += haversineM(prevLat * DEGREES_PER_SEMICIRCLE, prevLon * DEGREES_PER_SEMICIRCLE, position[0] * DEGREES_PER_SEMICIRCLE, position[1] * DEGREES_PER_SEMICIRCLE);
         [prevLat, prevLon] = position;
         break;
       }
-      case MESG_LAP:
+      case MESG_LAP: {
         laps++;
+        // Where the lap ended: its start plus its elapsed time, or its timestamp (summary last).
+        const lapEnd = readField(view, def, pos, LAP_FIELDS.startTime) + readField(view, def, pos, LAP_FIELDS.totalElapsedTime) / TIME_SCALE;
+        lastLapEnd = known(lapEnd) ? lapEnd : time;
+        distanceAtLapEnd = distance();
+        afterLapLat = NaN;
+        afterLapLon = NaN;
         break;
+      }
       case MESG_SESSION:
         sessions++;
         sessionsTimerS += readField(view, def, pos, SESSION.totalTimerTime) / TIME_SCALE;
@@ -204,7 +232,6 @@ function survey(log: MessageLog, view: DataView, scan: Scan): Survey {
     }
   }
   if (timedRecords === 0) return { records, timedRecords, span: undefined };
-  const known = (n: number): boolean => n === n;
   return {
     records,
     timedRecords,
@@ -212,12 +239,13 @@ function survey(log: MessageLog, view: DataView, scan: Scan): Survey {
       first,
       last,
       end,
-      distanceM: known(maxDistance) ? maxDistance : known(startLat) ? pathM : NaN,
+      distanceM: distance(),
       startLat,
       startLon,
       sport: known(scan.sport) ? scan.sport : scan.lapSport,
       subSport: known(scan.sport) ? scan.subSport : scan.lapSubSport,
       laps,
+      lastLap: { end: lastLapEnd, distanceM: distanceAtLapEnd, nextLat: afterLapLat, nextLon: afterLapLon },
       sessions,
       sessionsTimerS,
       activity,

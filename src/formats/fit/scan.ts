@@ -61,12 +61,12 @@ export interface Creator {
 /**
  * Receives every data message as it decodes, in file order (a repair copies them).
  * `pos` is where the message's fields start; `time` its timestamp (from its own field
- * or a compressed header), NaN when unknown. `retract` takes back the last message: a
- * bad record right after it suggests it was garbled too.
+ * or a compressed header), NaN when unknown. `badRecord` says the bytes stopped making
+ * sense here: what was decoded just before may have been read out of step already.
  */
 export interface MessageSink {
   message(def: Definition, pos: number, time: number, compressed: boolean): void;
-  retract(): void;
+  badRecord(): void;
 }
 
 export interface Scan {

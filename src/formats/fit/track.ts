@@ -68,27 +68,34 @@ export interface TimedPoints {
   readonly lon?: ArrayLike<number>;
 }
 
+/** A run this long is what a device recorded, however far it is from the rest. */
+const TRUSTED_RUN = 16;
+
 /**
- * Points of a damaged file that were decoded from garbled bytes: a point that is out of
- * line with both of its neighbours (hours away in time, or further than 350 m/s could
- * take it) is an outlier, where a real jump (a tunnel, a GPS restart) agrees with one side.
- * An end point is an outlier when it is out of line with a neighbour that agrees with the
- * rest. Returns a mask (1 = drop) and the number of outliers.
+ * Points of a damaged file that were decoded from garbled bytes. Consecutive points that
+ * are out of line with each other (hours apart in time, or further than 350 m/s could
+ * take them) split the track into runs; a run too short to be a recording of its own
+ * (under 16 points, and under an eighth of the track) that is not the longest is garbled:
+ * a single wild point, or the few messages read out of step after a lost byte, which all
+ * carry the same wrong time. A real jump (a tunnel, a GPS restart, a night's pause)
+ * leaves long runs on both sides. Returns a mask (1 = drop) and the number of outliers.
  */
 export function findOutliers(points: TimedPoints): { readonly mask: Uint8Array; readonly count: number } {
   const n = points.length;
   const mask = new Uint8Array(n);
   let count = 0;
   if (n < 3) return { mask, count };
-  for (let i = 0; i < n; i++) {
-    let outlier: boolean;
-    if (i === 0) outlier = !plausible(points, 0, 1) && plausible(points, 1, 2);
-    else if (i === n - 1) outlier = !plausible(points, n - 2, n - 1) && plausible(points, n - 3, n - 2);
-    else outlier = !plausible(points, i - 1, i) && !plausible(points, i, i + 1);
-    if (outlier) {
-      mask[i] = 1;
-      count++;
-    }
+  const starts: number[] = [0];
+  for (let i = 1; i < n; i++) if (!plausible(points, i - 1, i)) starts.push(i);
+  if (starts.length === 1) return { mask, count };
+  starts.push(n);
+  let longest = 0;
+  for (let r = 0; r + 1 < starts.length; r++) longest = Math.max(longest, starts[r + 1]! - starts[r]!);
+  for (let r = 0; r + 1 < starts.length; r++) {
+    const length = starts[r + 1]! - starts[r]!;
+    if (length >= TRUSTED_RUN || length * 8 >= n || length >= longest) continue;
+    mask.fill(1, starts[r], starts[r + 1]);
+    count += length;
   }
   return { mask, count };
 }

@@ -1,0 +1,97 @@
+/**
+ * The reference decoders, for tests that judge what a repair uploads: @garmin/fitsdk's
+ * Decoder (every message, raw values, in file order) and fit-file-parser (the decoder
+ * many JavaScript sites use). Neither is ours; a repaired file must satisfy both.
+ */
+import { CrcCalculator, Decoder, Stream } from '@garmin/fitsdk';
+import FitParser from 'fit-file-parser';
+import type { MessageLog } from '../formats/fit/message-log.js';
+
+/** One data message as the SDK decodes it: global message number and raw field values. */
+export interface ReferenceMessage {
+  readonly num: number;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface ReferenceDecode {
+  /** Every data message in file order, up to the first error. */
+  readonly messages: readonly ReferenceMessage[];
+  readonly errors: readonly string[];
+  /** The SDK's own header, size and CRC check of the (first) file. */
+  readonly integrity: boolean;
+}
+
+/** Raw values: no scale, offset, sub-field or component expansion, enums and times as numbers. */
+export function sdkDecode(bytes: Uint8Array): ReferenceDecode {
+  const messages: ReferenceMessage[] = [];
+  const decoder = new Decoder(Stream.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  const integrity = decoder.checkIntegrity();
+  const { errors } = decoder.read({
+    mesgListener: (num, fields) => {
+      messages.push({ num, fields: fields as unknown as Record<string, unknown> });
+    },
+    expandSubFields: false,
+    expandComponents: false,
+    applyScaleAndOffset: false,
+    convertTypesToStrings: false,
+    convertDateTimesToDates: false,
+    includeUnknownData: true,
+    mergeHeartRates: false,
+  });
+  return { messages, errors: errors.map((e) => (e instanceof Error ? e.message : String(e))), integrity };
+}
+
+export interface ParsedFit {
+  readonly records: ReadonlyArray<Record<string, unknown>>;
+  readonly sessions: ReadonlyArray<Record<string, unknown>>;
+  readonly laps: ReadonlyArray<Record<string, unknown>>;
+}
+
+/** fit-file-parser in its strict mode (CRCs checked): rejects with its message when it cannot read the file. */
+export async function parseWithFitFileParser(bytes: Uint8Array): Promise<ParsedFit> {
+  const parsed = await new FitParser({ force: false, mode: 'list' }).parseAsync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Buffer<ArrayBuffer>);
+  return {
+    records: (parsed.records ?? []) as unknown as Record<string, unknown>[],
+    sessions: (parsed.sessions ?? []) as unknown as Record<string, unknown>[],
+    laps: (parsed.laps ?? []) as unknown as Record<string, unknown>[],
+  };
+}
+
+const DEVELOPER_DATA = new Set([206, 207]); // field_description, developer_data_id
+
+/**
+ * How the SDK decodes one message of a damaged file where our reader found it (entry `i`
+ * of a scan's log): a small file of its definition and its bytes, exactly as they are in
+ * the original, preceded by the developer data messages before it (so developer fields
+ * decode). For messages the SDK cannot reach in the damaged file itself (after a bad
+ * record, or a compressed-timestamp header: read here with a normal one, so without the
+ * time it had).
+ */
+export function sdkDecodeLogged(original: Uint8Array, log: MessageLog, i: number): ReferenceMessage | undefined {
+  const parts: number[] = [];
+  const add = (k: number): void => {
+    const def = log.definitionOf(k);
+    const header = original[def.at]!;
+    parts.push(0x40 | (header & 0x20), ...original.subarray(def.at + 1, def.end));
+    parts.push(0, ...original.subarray(log.pos[k]!, log.pos[k]! + def.size));
+  };
+  for (let k = 0; k < i; k++) {
+    if (DEVELOPER_DATA.has(log.definitionOf(k).global)) add(k);
+  }
+  add(i);
+  const decoded = sdkDecode(wrap(Uint8Array.from(parts)));
+  return decoded.errors.length ? undefined : decoded.messages.at(-1);
+}
+
+/** Data in a 14-byte header and a CRC, as the SDK wants a file. */
+function wrap(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(14 + data.length + 2);
+  const view = new DataView(out.buffer);
+  out.set([14, 0x20, 0x54, 0x08], 0);
+  view.setUint32(4, data.length, true);
+  out.set([0x2e, 0x46, 0x49, 0x54], 8);
+  view.setUint16(12, CrcCalculator.calculateCRC(out, 0, 12), true);
+  out.set(data, 14);
+  view.setUint16(14 + data.length, CrcCalculator.calculateCRC(out, 0, 14 + data.length), true);
+  return out;
+}
