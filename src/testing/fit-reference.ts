@@ -60,27 +60,35 @@ export async function parseWithFitFileParser(bytes: Uint8Array): Promise<ParsedF
 const DEVELOPER_DATA = new Set([206, 207]); // field_description, developer_data_id
 
 /**
- * How the SDK decodes one message of a damaged file where our reader found it (entry `i`
- * of a scan's log): a small file of its definition and its bytes, exactly as they are in
- * the original, preceded by the developer data messages before it (so developer fields
- * decode). For messages the SDK cannot reach in the damaged file itself (after a bad
- * record, or a compressed-timestamp header: read here with a normal one, so without the
- * time it had).
+ * How the SDK decodes messages of a damaged file where our reader found them (entries
+ * [from, to) of a scan's log): a small file of each one's definition and bytes, exactly as
+ * they are in the original, preceded by the developer data messages before them (so
+ * developer fields decode and descriptions count as they did). For messages the SDK
+ * cannot reach in the damaged file itself: after a bad record, or with a compressed-
+ * timestamp header (read here with a normal one, so without the time it had). An entry
+ * the SDK cannot decode is undefined.
  */
-export function sdkDecodeLogged(original: Uint8Array, log: MessageLog, i: number): ReferenceMessage | undefined {
+export function sdkDecodeLogged(original: Uint8Array, log: MessageLog, from: number, to: number): (ReferenceMessage | undefined)[] {
   const parts: number[] = [];
   const add = (k: number): void => {
     const def = log.definitionOf(k);
-    const header = original[def.at]!;
-    parts.push(0x40 | (header & 0x20), ...original.subarray(def.at + 1, def.end));
+    parts.push(0x40 | (original[def.at]! & 0x20), ...original.subarray(def.at + 1, def.end));
     parts.push(0, ...original.subarray(log.pos[k]!, log.pos[k]! + def.size));
   };
-  for (let k = 0; k < i; k++) {
-    if (DEVELOPER_DATA.has(log.definitionOf(k).global)) add(k);
+  let before = 0;
+  for (let k = 0; k < from; k++) {
+    if (!DEVELOPER_DATA.has(log.definitionOf(k).global)) continue;
+    add(k);
+    before++;
   }
-  add(i);
+  for (let k = from; k < to; k++) add(k);
   const decoded = sdkDecode(wrap(Uint8Array.from(parts)));
-  return decoded.errors.length ? undefined : decoded.messages.at(-1);
+  if (decoded.errors.length === 0 && decoded.messages.length === before + to - from) return decoded.messages.slice(before);
+  // One of them did not decode: each on its own, to find which.
+  if (to - from === 1) return [undefined];
+  const out: (ReferenceMessage | undefined)[] = [];
+  for (let k = from; k < to; k++) out.push(...sdkDecodeLogged(original, log, k, k + 1));
+  return out;
 }
 
 /** Data in a 14-byte header and a CRC, as the SDK wants a file. */

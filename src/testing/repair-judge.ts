@@ -97,8 +97,9 @@ function match(out: readonly ReferenceMessage[], prefix: readonly ReferenceMessa
   return { unmatched, skipped };
 }
 
-/** The SDK's decode of each message our reader found, made when first asked for. */
+/** The SDK's decode of each message our reader found, made in batches when first asked for. */
 class LoggedDecodes {
+  private static readonly BATCH = 128;
   private readonly log = new MessageLog();
   private readonly cache = new Map<number, ReferenceMessage | undefined>();
 
@@ -109,7 +110,10 @@ class LoggedDecodes {
   /** The first entry from `from` on that decodes to `message`, or -1. */
   find(message: ReferenceMessage, from: number): number {
     for (let q = from; q < this.log.length; q++) {
-      if (!this.cache.has(q)) this.cache.set(q, sdkDecodeLogged(this.damaged, this.log, q));
+      if (!this.cache.has(q)) {
+        const to = Math.min(this.log.length, q + LoggedDecodes.BATCH);
+        sdkDecodeLogged(this.damaged, this.log, q, to).forEach((decoded, k) => this.cache.set(q + k, decoded));
+      }
       const reference = this.cache.get(q);
       if (!reference) continue;
       // A compressed-timestamp message without a timestamp field of its own: the repair added the time it decoded to.

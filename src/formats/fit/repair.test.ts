@@ -19,21 +19,24 @@ const corpus = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL
 const start = new Date('2025-03-02T07:15:00Z');
 
 const GENERATED: Record<string, FitActivityOptions> = {
-  'run with power, 3 laps and a developer field': { start, durationS: 420, power: true, laps: 3, developerField: true, seed: 2 },
+  'run with power, 3 laps and a developer field': { start, durationS: 300, power: true, laps: 3, developerField: true, seed: 2 },
   'treadmill run (indoor, no positions)': { start, durationS: 300, indoor: true, laps: 2, seed: 3 },
   'trainer ride with power (indoor)': { start, durationS: 360, sport: 'cycling', indoor: true, power: true, seed: 4 },
   'pool swim with lengths (indoor)': { start, durationS: 600, sport: 'swimming', indoor: true, laps: 4, seed: 5 },
   'ride with compressed timestamps': { start, durationS: 300, sport: 'cycling', compressedTimestamps: true, power: true, seed: 6 },
 };
 
-/** Small real files that between them hold HRV, lengths, developer data, indoor records and compressed timestamps. */
-const CORPUS_FILES = [
-  'garmin-fenix-5-run.fit',
-  'elemnt-bolt-no-application-id-inside-developer-data-id.fit',
-  'compressed-speed-distance.fit',
-  'antfs-dump.63.fit',
-  'sample-activity-indoor-trainer.fit',
-  '20170518-191602-1740899583.fit',
+/**
+ * Real files that between them hold HRV, developer data, indoor records and compressed
+ * timestamps; the larger ones get fewer damaged copies (the SDK decodes ~0.3 MB/s).
+ */
+const CORPUS_FILES: ReadonlyArray<readonly [file: string, cuts: number, flips: number]> = [
+  ['garmin-fenix-5-run.fit', 6, 2],
+  ['elemnt-bolt-no-application-id-inside-developer-data-id.fit', 6, 2],
+  ['compressed-speed-distance.fit', 6, 2],
+  ['antfs-dump.63.fit', 6, 2],
+  ['sample-activity-indoor-trainer.fit', 3, 1],
+  ['20170518-191602-1740899583.fit', 2, 1],
 ];
 
 interface Sweep {
@@ -69,16 +72,16 @@ describe('a damaged activity is repaired as FIT that the reference decoders read
   it.each(Object.entries(GENERATED))('generated: %s', async (_name, options) => {
     const clean = generateFitActivity(options);
     expect(classifyFit(clean).verdict).toBe('upload');
-    const { wrong, verdicts } = await judgeAll(clean, 12, 3);
-    expect(wrong).toEqual([]);
-    expect(verdicts.repair).toBeGreaterThan(20);
-  });
-
-  it.each(CORPUS_FILES)('corpus: %s', async (file) => {
-    const clean = corpus(file);
     const { wrong, verdicts } = await judgeAll(clean, 8, 2);
     expect(wrong).toEqual([]);
-    expect(verdicts.repair).toBeGreaterThan(10);
+    expect(verdicts.repair).toBeGreaterThan(15);
+  });
+
+  it.each(CORPUS_FILES)('corpus: %s (%i cuts, %i flips of each kind)', async (file, cuts, flips) => {
+    const clean = corpus(file);
+    const { wrong, verdicts } = await judgeAll(clean, cuts, flips);
+    expect(wrong).toEqual([]);
+    expect(verdicts.repair).toBeGreaterThanOrEqual(cuts);
   });
 
   it.each(['activity-filecrc.fit', 'activity-unexpected-eof.fit', 'nick.fit', 'strava-android-app-201.10-b1218918.fit'])(
