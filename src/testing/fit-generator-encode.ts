@@ -15,6 +15,7 @@ export const MESG = {
   record: 20,
   event: 21,
   deviceInfo: 23,
+  sport: 12,
   workout: 26,
   workoutStep: 27,
   session: 18,

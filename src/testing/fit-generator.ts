@@ -20,6 +20,7 @@ import {
   type LapMesg,
   type LengthMesg,
   type SessionMesg,
+  type SportMesg,
 } from '@garmin/fitsdk';
 import { assemble, dataOf, DEFAULT_SERIAL, FIT_EPOCH_MS, fitTime, GARMIN_FENIX_5, MESG, put } from './fit-generator-encode.js';
 import { lapSummary, mean, poolLengths } from './fit-generator-laps.js';
@@ -124,6 +125,8 @@ export function generateFitActivity(opts: FitActivityOptions): Uint8Array {
       nativeMesgNum: 'record',
     });
   }
+  // Garmin devices name the sport near the start (and again in each lap and the session).
+  put<SportMesg>(head, { mesgNum: MESG.sport, sport: o.sport, subSport: subSport as SportMesg['subSport'], name: o.sport });
   put<EventMesg>(head, { mesgNum: MESG.event, timestamp: start, event: 'timer', eventType: 'start' });
 
   const startTime = fitTime(start);

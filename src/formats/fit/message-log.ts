@@ -1,5 +1,5 @@
 import type { Definition } from './definition.js';
-import { MESG_FILE_ID } from './profile.js';
+import { MESG_ACTIVITY, MESG_FILE_ID, MESG_LAP, MESG_SESSION } from './profile.js';
 import type { MessageSink } from './scan.js';
 import { TrustedTime } from './resync.js';
 import { copy } from './track.js';
@@ -11,6 +11,9 @@ import { copy } from './track.js';
  * then copies the kept messages' bytes; nothing is decoded twice and no object is made
  * per message (a 24-hour file has ~90,000 of them).
  */
+/** Messages a bad record right after them does not take back when their time is in line. */
+const KEPT_IN_LINE = new Set([MESG_FILE_ID, MESG_LAP, MESG_SESSION, MESG_ACTIVITY]);
+
 export class MessageLog implements MessageSink {
   /** A week at one record a second; beyond it a repair keeps the start (hostile files stay bounded). */
   static readonly MAX_MESSAGES = 1_000_000;
@@ -70,16 +73,17 @@ export class MessageLog implements MessageSink {
   /**
    * Bytes read out of step after a lost or garbled byte can decode for a while before a
    * bad record shows: the messages after the last one whose time was in line go, and that
-   * one too (the old rule: the message right before a bad record may be garbled itself).
-   * At most MAX_TAKEN_BACK; without an in-line message among them, only the last one.
-   * The file_id is never taken back: the classification trusts it, and a FIT file needs one.
+   * one too (the message right before a bad record may be garbled itself) unless it is a
+   * file_id or summary message, whose time being in line is worth more than the doubt
+   * (and a FIT file needs its file_id). At most MAX_TAKEN_BACK; without an in-line
+   * message among them, only the last one.
    */
   badRecord(): void {
     const floor = Math.max(this.settled, this.length - MessageLog.MAX_TAKEN_BACK);
     let keep = this.length - 1;
     for (let i = this.length - 1; i >= floor; i--) {
       if (this.flags[i]! & MessageLog.IN_LINE) {
-        keep = i;
+        keep = KEPT_IN_LINE.has(this.definitionOf(i).global) ? i + 1 : i;
         break;
       }
     }

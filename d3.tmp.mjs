@@ -1,0 +1,13 @@
+const { activity, FILE_ID, RECORD } = await import('./dist/src/testing/raw-fit.js');
+const { classifyFit } = await import('./dist/src/formats/fit/classify.js');
+const { scanFit } = await import('./dist/src/formats/fit/scan.js');
+const clean = activity({ records: 60 });
+const recordSize = 16;
+const firstRecord = 14 + 6 + FILE_ID.length * 3 + 14 + 6 + RECORD.length * 3;
+const lost = firstRecord + 20 * recordSize + 14;
+const bytes = Uint8Array.from([...clean.subarray(0, lost), ...clean.subarray(lost + 1)]);
+const a = classifyFit(bytes);
+console.log(a.reason, a.points);
+const s = scanFit(a.repaired.bytes);
+console.log(s.sessions, s.records);
+const o = scanFit(bytes); console.log(o.sessions);
