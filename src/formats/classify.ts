@@ -17,6 +17,8 @@ export function sniffFormat(fileName: string, bytes: Uint8Array): FileFormat {
 /** Bytes in, verdict out: the one entry point the intake and `inspect` use. Never throws. */
 export function classifyFile(fileName: string, bytes: Uint8Array): Activity {
   const format = sniffFormat(fileName, bytes);
+  const empty = emptiness(bytes);
+  if (empty) return { format, kind: 'empty', points: 0, positions: 0, problems: [], verdict: 'skip', reason: empty };
   switch (format) {
     case 'fit':
       return classifyFit(bytes);
@@ -35,4 +37,16 @@ export function classifyFile(fileName: string, bytes: Uint8Array): Activity {
         reason: 'not an activity file (neither FIT, GPX nor TCX)',
       };
   }
+}
+
+/**
+ * "empty file" for no bytes at all, or only zero bytes: what a watch leaves when it made
+ * room for a recording it never wrote (FAT allocates, then the power goes). Undefined
+ * for anything else. A FIT header, XML and a BOM all start with a nonzero byte.
+ */
+function emptiness(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0) return 'empty file';
+  if (bytes[0] !== 0) return undefined;
+  for (let i = 1; i < bytes.length; i++) if (bytes[i] !== 0) return undefined;
+  return `empty file (${bytes.length} zero bytes)`;
 }
