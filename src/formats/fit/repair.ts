@@ -105,13 +105,12 @@ function dropUnusable(log: MessageLog, view: DataView): { readonly firstFileId: 
   return { firstFileId, dropped };
 }
 
-/** Summary messages carry the activity's end time wherever they are (summary-first files put them before the records). */
-const TIMELESS = new Set([MESG_FILE_ID, MESG_LAP, MESG_SESSION, MESG_ACTIVITY]);
-
 /**
- * Garbled messages are dropped (findOutliers): positioned records out of line by place
- * and time, and any other timed message out of line by time (after a lost byte, a few
- * messages of any type decode out of step, with times decades off). Returns how many.
+ * Garbled records are dropped (findOutliers): positioned ones out of line by place and
+ * time, and any out of line by time alone (indoor records have no place). Other messages
+ * are judged by no clock: devices stamp some with another one (Zwift's device_info says
+ * 2015 in a 2017 ride), and those read out of step before a bad record were taken back
+ * already (MessageLog.badRecord). Returns how many were dropped.
  */
 function dropGarbled(log: MessageLog, view: DataView): number {
   const timed: number[] = [];
@@ -120,9 +119,9 @@ function dropGarbled(log: MessageLog, view: DataView): number {
   const lon: number[] = [];
   for (let i = 0; i < log.length; i++) {
     const def = log.definitionOf(i);
-    if (log.flags[i]! & MessageLog.DROP || TIMELESS.has(def.global)) continue;
+    if (def.global !== MESG_RECORD || log.flags[i]! & MessageLog.DROP) continue;
     if (log.time[i] === log.time[i]) timed.push(i);
-    const position = def.global === MESG_RECORD ? positionOf(view, def, log.pos[i]!) : undefined;
+    const position = positionOf(view, def, log.pos[i]!);
     if (position) {
       positioned.push(i);
       lat.push(position[0]);
