@@ -83,8 +83,8 @@ export function loopTrack(o: TrackOptions, count: number): LoopTrack {
   return t;
 }
 
-/** A small seeded PRNG, so a seed always gives the same file. */
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (mulberry32), so a seed always gives the same file. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,4 +1,5 @@
 import { fitCrc } from './crc.js';
+import { GrowableBytes } from './growable-bytes.js';
 
 /**
  * Writes one FIT file: a 14-byte header, definition and data messages, the file CRC.
@@ -10,9 +11,7 @@ import { fitCrc } from './crc.js';
 const HEADER_SIZE = 14;
 const SLOTS = 16;
 
-export class FitWriter {
-  private buf: Uint8Array;
-  private at = HEADER_SIZE;
+export class FitWriter extends GrowableBytes {
   private readonly slotKey = new Array<number | undefined>(SLOTS).fill(undefined);
   private readonly slotUsed = new Float64Array(SLOTS);
   private readonly slotOf = new Map<number, number>();
@@ -23,7 +22,7 @@ export class FitWriter {
     private readonly protocol: number,
     private readonly profile: number,
   ) {
-    this.buf = new Uint8Array(Math.max(capacity, 64));
+    super(capacity, HEADER_SIZE);
   }
 
   /**
@@ -45,13 +44,6 @@ export class FitWriter {
     this.slotOf.set(key, slot);
     this.slotUsed[slot] = uses;
     return { slot, define: true };
-  }
-
-  reserve(n: number): void {
-    if (this.at + n <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.at + n, Math.ceil(this.buf.length * 1.5)));
-    grown.set(this.buf.subarray(0, this.at));
-    this.buf = grown;
   }
 
   u8(value: number): this {
