@@ -13,6 +13,7 @@ import { parseWithFitFileParser, sdkDecode } from '../../testing/fit-reference.j
 import { judgeRepair } from '../../testing/repair-judge.js';
 import { classifyFit } from './classify.js';
 import { scanFit } from './scan.js';
+import { FILE_ID, GARMIN, RawFit, RECORD, RECORD_NO_TIME, semi, T0 } from '../../testing/raw-fit.js';
 
 const CORPUS = new URL('../../../../shared/corpus/fit/', import.meta.url);
 const corpus = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, CORPUS)));
@@ -23,7 +24,7 @@ const GENERATED: Record<string, FitActivityOptions> = {
   'treadmill run (indoor, no positions)': { start, durationS: 300, indoor: true, laps: 2, seed: 3 },
   'trainer ride with power (indoor)': { start, durationS: 360, sport: 'cycling', indoor: true, power: true, seed: 4 },
   'pool swim with lengths (indoor)': { start, durationS: 600, sport: 'swimming', indoor: true, laps: 4, seed: 5 },
-  'ride with compressed timestamps': { start, durationS: 300, sport: 'cycling', compressedTimestamps: true, power: true, seed: 6 },
+  'ride with compressed timestamps and a developer field': { start, durationS: 300, sport: 'cycling', compressedTimestamps: true, power: true, developerField: true, seed: 6 },
 };
 
 /**
@@ -160,6 +161,25 @@ describe('what a repair keeps', () => {
     const expected = parsedClean.records.map((r) => (new Date(r['timestamp'] as string).getTime() - 631_065_600_000) / 1000);
     expect(times).toEqual(expected);
     expect(scanFit(a.repaired!.bytes)).toMatchObject({ records: 755, firstRecordTime: expected[0], lastRecordTime: expected.at(-1) });
+  });
+
+  it('stamps compressed-timestamp records of a big-endian file in its own byte order', async () => {
+    const base = T0 - (T0 % 32) + 20;
+    const fit = new RawFit(true);
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
+    fit.define(1, 20, RECORD).data(1, [base, semi(45), semi(7), 3000, 100]);
+    fit.define(2, 20, RECORD_NO_TIME);
+    for (let i = 1; i <= 20; i++) fit.compressed(2, (base + i) & 0x1f, [semi(45 + i * 1e-4), semi(7), 100 + i]);
+    const bytes = fit.file();
+    bytes[bytes.length - 1]! ^= 0xff;
+    const a = classifyFit(bytes);
+    const out = sdkDecode(a.repaired!.bytes);
+    expect(out.errors).toEqual([]);
+    const records = out.messages.filter((m) => m.num === 20).map((m) => m.fields);
+    expect(records.map((r) => r['timestamp'])).toEqual(Array.from({ length: 21 }, (_, i) => base + i));
+    expect(records.map((r) => r['heartRate'])).toEqual(Array.from({ length: 21 }, (_, i) => 100 + i));
+    const { problems } = await judgeRepair(bytes);
+    expect(problems).toEqual([]);
   });
 
   it('uploads the good first file of a chain as it is when a broken one follows', async () => {
