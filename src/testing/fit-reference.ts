@@ -68,27 +68,41 @@ const DEVELOPER_DATA = new Set([206, 207]); // field_description, developer_data
  * timestamp header (read here with a normal one, so without the time it had). An entry
  * the SDK cannot decode is undefined.
  */
-export function sdkDecodeLogged(original: Uint8Array, log: MessageLog, from: number, to: number): (ReferenceMessage | undefined)[] {
-  const parts: number[] = [];
-  const add = (k: number): void => {
+export function sdkDecodeLogged(
+  original: Uint8Array,
+  log: MessageLog,
+  from: number,
+  to: number,
+  /** Which developer data messages make the context (e.g. those a repaired file kept); all that decode by default. */
+  accept: (message: ReferenceMessage) => boolean = () => true,
+): (ReferenceMessage | undefined)[] {
+  const bytesOf = (k: number): number[] => {
     const def = log.definitionOf(k);
-    parts.push(0x40 | (original[def.at]! & 0x20), ...original.subarray(def.at + 1, def.end));
-    parts.push(0, ...original.subarray(log.pos[k]!, log.pos[k]! + def.size));
+    return [0x40 | (original[def.at]! & 0x20), ...original.subarray(def.at + 1, def.end), 0, ...original.subarray(log.pos[k]!, log.pos[k]! + def.size)];
   };
+  // Developer data messages the SDK cannot read (garbled ones) would fail every file they were put in.
+  const developerData: number[] = [];
   let before = 0;
   for (let k = 0; k < from; k++) {
     if (!DEVELOPER_DATA.has(log.definitionOf(k).global)) continue;
-    add(k);
+    const own = bytesOf(k);
+    const alone = sdkDecode(wrap(Uint8Array.from([...developerData, ...own])));
+    if (alone.errors.length || !accept(alone.messages.at(-1)!)) continue;
+    developerData.push(...own);
     before++;
   }
-  for (let k = from; k < to; k++) add(k);
-  const decoded = sdkDecode(wrap(Uint8Array.from(parts)));
-  if (decoded.errors.length === 0 && decoded.messages.length === before + to - from) return decoded.messages.slice(before);
-  // One of them did not decode: each on its own, to find which.
-  if (to - from === 1) return [undefined];
-  const out: (ReferenceMessage | undefined)[] = [];
-  for (let k = from; k < to; k++) out.push(...sdkDecodeLogged(original, log, k, k + 1));
-  return out;
+  const decode = (start: number, end: number): (ReferenceMessage | undefined)[] => {
+    const parts = [...developerData];
+    for (let k = start; k < end; k++) parts.push(...bytesOf(k));
+    const decoded = sdkDecode(wrap(Uint8Array.from(parts)));
+    if (decoded.errors.length === 0 && decoded.messages.length === before + end - start) return decoded.messages.slice(before);
+    // One of them did not decode: each on its own, to find which.
+    if (end - start === 1) return [undefined];
+    const out: (ReferenceMessage | undefined)[] = [];
+    for (let k = start; k < end; k++) out.push(...decode(k, k + 1));
+    return out;
+  };
+  return decode(from, to);
 }
 
 /** Data in a 14-byte header and a CRC, as the SDK wants a file. */

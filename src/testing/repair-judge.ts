@@ -24,6 +24,8 @@ export interface Judgement {
 
 const SUMMARY = new Set([18, 19, 34]); // session, lap, activity
 const RECORD = 20;
+const FIELD_DESCRIPTION = 206;
+const DEVELOPER_DATA = new Set([FIELD_DESCRIPTION, 207]);
 
 export async function judgeRepair(damaged: Uint8Array): Promise<Judgement> {
   const activity = classifyFit(damaged);
@@ -54,7 +56,8 @@ export async function judgeRepair(damaged: Uint8Array): Promise<Judgement> {
   if (again.activityType !== activity.activityType) problems.push(`activity type ${again.activityType} instead of ${activity.activityType}`);
 
   const prefix = sdkDecode(damaged).messages;
-  const { unmatched, skipped } = match(decoded.messages, prefix, new LoggedDecodes(damaged));
+  const keptDeveloperData = decoded.messages.filter((m) => DEVELOPER_DATA.has(m.num));
+  const { unmatched, skipped } = match(decoded.messages, prefix, new LoggedDecodes(damaged, keptDeveloperData));
   // Left out of what decodes before the damage (so of any message type): only the garbled messages the reason owns
   // up to, and a message that runs past the end of the data (the SDK reads on into the CRC; ours does not).
   const garbled = Number(/(\d+) garbled messages? left out/.exec(activity.reason)?.[1] ?? 0);
@@ -86,7 +89,7 @@ function match(out: readonly ReferenceMessage[], prefix: readonly ReferenceMessa
   let i = 0;
   let skipped = 0;
   for (let j = 0; j < prefix.length; j++) {
-    if (i < out.length && isDeepStrictEqual(out[i], prefix[j])) i++;
+    if (i < out.length && same(out[i]!, prefix[j]!)) i++;
     else skipped++;
   }
   // out[i] is at least the i-th message our reader kept.
@@ -105,7 +108,11 @@ class LoggedDecodes {
   private readonly log = new MessageLog();
   private readonly cache = new Map<number, ReferenceMessage | undefined>();
 
-  constructor(private readonly damaged: Uint8Array) {
+  /** `developerData`: the developer data messages the repaired file declares, the context its developer fields decode in. */
+  constructor(
+    private readonly damaged: Uint8Array,
+    private readonly developerData: readonly ReferenceMessage[],
+  ) {
     scanFit(damaged, { sink: this.log });
   }
 
@@ -114,17 +121,35 @@ class LoggedDecodes {
     for (let q = from; q < this.log.length; q++) {
       if (!this.cache.has(q)) {
         const to = Math.min(this.log.length, q + LoggedDecodes.BATCH);
-        sdkDecodeLogged(this.damaged, this.log, q, to).forEach((decoded, k) => this.cache.set(q + k, decoded));
+        const kept = (m: ReferenceMessage): boolean => this.developerData.some((d) => same(d, m));
+        sdkDecodeLogged(this.damaged, this.log, q, to, kept).forEach((decoded, k) => this.cache.set(q + k, decoded));
       }
       const reference = this.cache.get(q);
       if (!reference) continue;
       // A compressed-timestamp message without a timestamp field of its own: the repair added the time it decoded to.
       const stamped = (this.log.flags[q]! & MessageLog.COMPRESSED) !== 0 && this.log.definitionOf(q).tsOff < 0;
       const compared = stamped ? withoutTimestamp(message) : message;
-      if (isDeepStrictEqual(compared, reference)) return q;
+      if (same(compared, reference)) return q;
     }
     return -1;
   }
+}
+
+/**
+ * Equal as decoded values. The SDK numbers developer fields by the order of the field
+ * descriptions it has seen (its "key", not a value in the file): a repair that leaves out a
+ * garbled description shifts the numbers, not the values, so they are compared in order.
+ */
+function same(a: ReferenceMessage, b: ReferenceMessage): boolean {
+  return isDeepStrictEqual(comparable(a), comparable(b));
+}
+
+function comparable(message: ReferenceMessage): ReferenceMessage {
+  const { key: _, developerFields, ...fields } = message.fields;
+  const keep = message.num === FIELD_DESCRIPTION ? fields : { ...fields, ...(message.fields['key'] !== undefined && { key: message.fields['key'] }) };
+  if (developerFields === undefined) return { num: message.num, fields: keep };
+  const values = Object.entries(developerFields as Record<string, unknown>).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => v);
+  return { num: message.num, fields: { ...keep, developerFields: values } };
 }
 
 /** Without field 253, named "timestamp" in the profile's messages and "253" in unknown ones. */

@@ -2,6 +2,7 @@ import {
   BASE_TYPE_SIZE,
   FIELD_TIMESTAMP,
   MESG_ACTIVITY,
+  MESG_DEVELOPER_DATA_ID,
   MESG_DEVICE_INFO,
   MESG_FIELD_DESCRIPTION,
   MESG_FILE_ID,
@@ -46,7 +47,7 @@ export interface RecordLayout {
   readonly dist: number; readonly distType: number; readonly distSize: number;
 }
 
-const READ = new Set([MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_LAP, MESG_DEVICE_INFO, MESG_ACTIVITY, MESG_FIELD_DESCRIPTION]);
+const READ = new Set([MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_LAP, MESG_DEVICE_INFO, MESG_ACTIVITY, MESG_FIELD_DESCRIPTION, MESG_DEVELOPER_DATA_ID]);
 
 /** 'invalid': a base type the protocol does not define (0x00-0x10 after masking): garbled bytes, not a definition. */
 export type DefinitionResult = { readonly def: Definition; readonly next: number } | 'incomplete' | 'invalid';

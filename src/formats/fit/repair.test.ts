@@ -182,6 +182,32 @@ describe('what a repair keeps', () => {
     expect(problems).toEqual([]);
   });
 
+  it('leaves out developer data that would spoil the developer fields: no index, an impossible base type, a conflicting redefinition', async () => {
+    const DEV_ID = [[3, 1, 0x02], [4, 4, 0x86]] as const; // developer_data_index, application_version
+    const DESCRIPTION = [[0, 1, 0x02], [1, 1, 0x02], [2, 1, 0x02]] as const; // index, field number, base type
+    const fit = new RawFit();
+    fit.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
+    fit.define(1, 207, DEV_ID).data(1, [0, 109]);
+    fit.define(2, 206, DESCRIPTION).data(2, [0, 0, 0x84]);
+    fit.define(3, 20, RECORD, [[0, 2, 0]]);
+    for (let i = 0; i < 10; i++) fit.data(3, [T0 + i, semi(51 + i * 1e-4), semi(0.1), 3000, 100], [i, 1]);
+    fit.data(1, [0, 999]); // index 0 again, another application: garbled
+    fit.data(1, [0xff, 109]); // no index
+    fit.data(2, [0, 1, 0x1f]); // a base type the protocol does not have
+    for (let i = 10; i < 20; i++) fit.data(3, [T0 + i, semi(51 + i * 1e-4), semi(0.1), 3000, 100], [i, 1]);
+    const bytes = fit.file();
+    bytes[bytes.length - 1]! ^= 0xff;
+    const a = classifyFit(bytes);
+    expect(a.reason).toContain('3 garbled messages left out');
+    const out = sdkDecode(a.repaired!.bytes);
+    expect(out.errors).toEqual([]);
+    expect(out.messages.filter((m) => m.num === 207).map((m) => m.fields['applicationVersion'])).toEqual([109]);
+    expect(out.messages.filter((m) => m.num === 206)).toHaveLength(1);
+    // Every record's developer field still decodes, after the garbled redefinition too.
+    expect(out.messages.filter((m) => m.num === 20).map((m) => (m.fields['developerFields'] as Record<number, number>)[0])).toEqual(Array.from({ length: 20 }, (_, i) => 256 + i));
+    expect((await judgeRepair(bytes)).problems).toEqual([]);
+  });
+
   it('uploads the good first file of a chain as it is when a broken one follows', async () => {
     const good = generateFitActivity({ start, durationS: 120, power: true, seed: 8 });
     const broken = generateFitActivity({ start: new Date(start.getTime() + 3_600_000), durationS: 120, seed: 9 }).slice(0, 900);

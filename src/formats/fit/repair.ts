@@ -1,16 +1,14 @@
 import type { Definition } from './definition.js';
+import { dropUnreadableDeveloperData } from './developer-data.js';
 import { FitWriter } from './fit-writer.js';
 import { MessageLog } from './message-log.js';
 import { haversineM } from '../xml/track-summary.js';
 import {
-  BASE_TYPE_SIZE,
   DEGREES_PER_SEMICIRCLE,
   DISTANCE_SCALE,
-  FIELD_DESCRIPTION,
   FIELD_TIMESTAMP,
   LAP as LAP_FIELDS,
   MESG_ACTIVITY,
-  MESG_FIELD_DESCRIPTION,
   MESG_FILE_ID,
   MESG_LAP,
   MESG_RECORD,
@@ -47,7 +45,6 @@ export interface FitRepair {
   readonly rebuilt: Rebuilt;
 }
 
-const HIGHEST_BASE_TYPE = BASE_TYPE_SIZE.length - 1;
 const UINT32 = 0x86;
 const MAX_FIELDS = 255;
 
@@ -56,7 +53,7 @@ export function repairFit(bytes: Uint8Array): FitRepair | undefined {
   const log = new MessageLog();
   const scan = scanFit(bytes, { sink: log });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const { firstFileId, dropped } = dropUnusable(log, view);
+  const { firstFileId, dropped } = dropUnusable(log, view, bytes);
   if (firstFileId < 0) return undefined;
   const garbled = dropped + dropGarbled(log, view);
   const kept = survey(log, view, scan);
@@ -79,11 +76,11 @@ export function repairFit(bytes: Uint8Array): FitRepair | undefined {
 
 /**
  * Marks what cannot go into a valid file: a second file_id (of a chained file; consumers
- * take the last one they see for the file's type), and a field_description naming a base
- * type the protocol does not have (garbled: decoders fail on the fields it describes).
- * Returns the index of the first file_id (-1 without one) and how many were marked.
+ * take the last one they see for the file's type), and developer data messages that would
+ * spoil the developer fields (developer-data.ts). Returns the index of the first file_id
+ * (-1 without one) and how many were marked.
  */
-function dropUnusable(log: MessageLog, view: DataView): { readonly firstFileId: number; readonly dropped: number } {
+function dropUnusable(log: MessageLog, view: DataView, bytes: Uint8Array): { readonly firstFileId: number; readonly dropped: number } {
   let firstFileId = -1;
   let dropped = 0;
   for (let i = 0; i < log.length; i++) {
@@ -94,15 +91,9 @@ function dropUnusable(log: MessageLog, view: DataView): { readonly firstFileId: 
         log.flags[i]! |= MessageLog.DROP;
         dropped++;
       }
-    } else if (def.global === MESG_FIELD_DESCRIPTION) {
-      const baseType = readField(view, def, log.pos[i]!, FIELD_DESCRIPTION.fitBaseTypeId);
-      if (baseType === baseType && (baseType & 0x1f) > HIGHEST_BASE_TYPE) {
-        log.flags[i]! |= MessageLog.DROP;
-        dropped++;
-      }
     }
   }
-  return { firstFileId, dropped };
+  return { firstFileId, dropped: dropped + dropUnreadableDeveloperData(log, view, bytes) };
 }
 
 /**
