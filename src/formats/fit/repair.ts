@@ -104,45 +104,58 @@ function dropUnusable(log: MessageLog, view: DataView, bytes: Uint8Array): { rea
  * already (MessageLog.badRecord). Returns how many were dropped.
  */
 function dropGarbled(log: MessageLog, view: DataView): number {
-  const timed: number[] = [];
-  const positioned: number[] = [];
-  const lat: number[] = [];
-  const lon: number[] = [];
+  // Typed columns sized once: a 24-hour file has 86,400 records, and garbage costs peak memory.
+  const timed = new Uint32Array(log.length);
+  const timedAt = new Float64Array(log.length);
+  const positioned = new Uint32Array(log.length);
+  const positionedAt = new Float64Array(log.length);
+  const lat = new Int32Array(log.length);
+  const lon = new Int32Array(log.length);
+  let nTimed = 0;
+  let nPositioned = 0;
   for (let i = 0; i < log.length; i++) {
     const def = log.definitionOf(i);
     if (def.global !== MESG_RECORD || log.flags[i]! & MessageLog.DROP) continue;
-    if (log.time[i] === log.time[i]) timed.push(i);
-    const position = positionOf(view, def, log.pos[i]!);
-    if (position) {
-      positioned.push(i);
-      lat.push(position[0]);
-      lon.push(position[1]);
+    const time = log.time[i]!;
+    if (time === time) {
+      timed[nTimed] = i;
+      timedAt[nTimed++] = time;
+    }
+    if (positionOf(view, def, log.pos[i]!, SCRATCH)) {
+      positioned[nPositioned] = i;
+      positionedAt[nPositioned] = time;
+      lat[nPositioned] = SCRATCH[0]!;
+      lon[nPositioned++] = SCRATCH[1]!;
     }
   }
   let dropped = 0;
-  const drop = (indices: readonly number[], mask: Uint8Array): void => {
-    mask.forEach((out, k) => {
+  const drop = (indices: Uint32Array, mask: Uint8Array): void => {
+    for (let k = 0; k < mask.length; k++) {
       const i = indices[k]!;
-      if (out && !(log.flags[i]! & MessageLog.DROP)) {
+      if (mask[k] && !(log.flags[i]! & MessageLog.DROP)) {
         log.flags[i]! |= MessageLog.DROP;
         dropped++;
       }
-    });
+    }
   };
-  const times = (indices: readonly number[]): number[] => indices.map((i) => log.time[i]!);
-  drop(positioned, findOutliers({ length: positioned.length, time: times(positioned), lat, lon }).mask);
-  drop(timed, findOutliers({ length: timed.length, time: times(timed) }).mask);
+  drop(positioned, findOutliers({ length: nPositioned, time: positionedAt, lat, lon }).mask);
+  drop(timed, findOutliers({ length: nTimed, time: timedAt }).mask);
   return dropped;
 }
 
-/** The record's position in semicircles, or undefined (none, out of range, or 0,0: "no fix"), as the reader judges it. */
-function positionOf(view: DataView, def: Definition, pos: number): readonly [number, number] | undefined {
+/** Where positionOf writes, so that reading 86,400 positions makes no garbage. */
+const SCRATCH = new Int32Array(2);
+
+/** Writes the record's position in semicircles into `out`; false without one (none, out of range, or 0,0: "no fix"), as the reader judges it. */
+function positionOf(view: DataView, def: Definition, pos: number, out: Int32Array): boolean {
   const rec = def.rec;
-  if (!rec || rec.lat < 0 || rec.lon < 0) return undefined;
+  if (!rec || rec.lat < 0 || rec.lon < 0) return false;
   const lat = readNumber(view, pos + rec.lat, rec.latType, rec.latSize, def.little);
   const lon = readNumber(view, pos + rec.lon, rec.lonType, rec.lonSize, def.little);
-  if (lat !== lat || lon !== lon || lat > 0x40000000 || lat < -0x40000000 || (lat === 0 && lon === 0)) return undefined;
-  return [lat, lon];
+  if (lat !== lat || lon !== lon || lat > 0x40000000 || lat < -0x40000000 || (lat === 0 && lon === 0)) return false;
+  out[0] = lat;
+  out[1] = lon;
+  return true;
 }
 
 interface Survey {
@@ -194,12 +207,20 @@ function survey(log: MessageLog, view: DataView, scan: Scan): Survey {
           const d = readNumber(view, pos + rec.dist, rec.distType, rec.distSize, def.little) / DISTANCE_SCALE;
           if (d === d && !(d <= maxDistance)) maxDistance = d;
         }
-        const position = positionOf(view, def, pos);
-        if (!position) break;
-        if (!known(startLat)) [startLat, startLon] = position;
-        if (!known(afterLapLat)) [afterLapLat, afterLapLon] = position;
-        if (known(prevLat)) pathM += haversineM(prevLat * DEGREES_PER_SEMICIRCLE, prevLon * DEGREES_PER_SEMICIRCLE, position[0] * DEGREES_PER_SEMICIRCLE, position[1] * DEGREES_PER_SEMICIRCLE);
-        [prevLat, prevLon] = position;
+        if (!positionOf(view, def, pos, SCRATCH)) break;
+        const lat = SCRATCH[0]!;
+        const lon = SCRATCH[1]!;
+        if (!known(startLat)) {
+          startLat = lat;
+          startLon = lon;
+        }
+        if (!known(afterLapLat)) {
+          afterLapLat = lat;
+          afterLapLon = lon;
+        }
+        if (known(prevLat)) pathM += haversineM(prevLat * DEGREES_PER_SEMICIRCLE, prevLon * DEGREES_PER_SEMICIRCLE, lat * DEGREES_PER_SEMICIRCLE, lon * DEGREES_PER_SEMICIRCLE);
+        prevLat = lat;
+        prevLon = lon;
         break;
       }
       case MESG_LAP: {
