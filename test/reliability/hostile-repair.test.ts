@@ -26,9 +26,9 @@ const MAX_CI_BYTES = 20_000;
 const start = new Date('2025-04-06T09:00:00Z');
 
 const GENERATED: Record<string, FitActivityOptions> = {
-  'generated: 2-hour ride, power, 8 laps, developer field': { start, durationS: FULL ? 7200 : 300, sport: 'cycling', power: true, laps: 8, developerField: true, seed: 11 },
-  'generated: pool swim, 6 laps': { start, durationS: FULL ? 3600 : 300, sport: 'swimming', indoor: true, laps: 6, seed: 12 },
-  'generated: treadmill run, compressed timestamps': { start, durationS: FULL ? 3600 : 300, indoor: true, compressedTimestamps: true, seed: 13 },
+  'generated: 2-hour ride, power, 8 laps, developer field': { start, durationS: FULL ? 7200 : 120, sport: 'cycling', power: true, laps: 8, developerField: true, seed: 11 },
+  'generated: pool swim, 6 laps': { start, durationS: FULL ? 3600 : 120, sport: 'swimming', indoor: true, laps: 6, seed: 12 },
+  'generated: treadmill run, compressed timestamps': { start, durationS: FULL ? 3600 : 120, indoor: true, compressedTimestamps: true, seed: 13 },
 };
 
 function sources(): Array<{ readonly name: string; readonly bytes: Uint8Array }> {

@@ -36,8 +36,8 @@ const CORPUS_FILES: ReadonlyArray<readonly [file: string, cuts: number, flips: n
   ['elemnt-bolt-no-application-id-inside-developer-data-id.fit', 6, 2],
   ['compressed-speed-distance.fit', 6, 2],
   ['antfs-dump.63.fit', 6, 2],
-  ['sample-activity-indoor-trainer.fit', 3, 1],
-  ['20170518-191602-1740899583.fit', 2, 1],
+  ['sample-activity-indoor-trainer.fit', 2, 1],
+  ['20170518-191602-1740899583.fit', 1, 1],
 ];
 
 interface Sweep {
