@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateFitActivity } from '../testing/fit-generator.js';
 import { classifyFile } from './classify.js';
+import { createGpxClassifier } from './gpx/classify.js';
+import { createTcxClassifier } from './tcx/classify.js';
 
 describe('classifyFile', () => {
   it.each(['run.fit', 'track.gpx', 'ride.tcx', 'notes.txt'])('says "empty file" for an empty %s', (name) => {
@@ -9,6 +11,14 @@ describe('classifyFile', () => {
 
   it('says "empty file" for a file of zero bytes only (room made for a recording never written)', () => {
     expect(classifyFile('2025-01-05-18-00-00.fit', new Uint8Array(4096))).toMatchObject({ verdict: 'skip', format: 'fit', reason: 'empty file (4096 zero bytes)' });
+  });
+
+  it('says so when a file is fed in pieces too (the streaming GPX and TCX classifiers)', () => {
+    expect(createGpxClassifier().finish()).toMatchObject({ verdict: 'skip', kind: 'empty', reason: 'empty file' });
+    const tcx = createTcxClassifier();
+    tcx.write(new Uint8Array(512));
+    tcx.write(new Uint8Array(512));
+    expect(tcx.finish()).toMatchObject({ verdict: 'skip', kind: 'empty', reason: 'empty file (1024 zero bytes)' });
   });
 
   it('still reads what is not empty: UTF-16 big-endian XML starts with a zero byte', () => {

@@ -1,4 +1,5 @@
 import type { Activity, FileFormat } from './activity.js';
+import { emptiness } from './empty.js';
 import { classifyFit } from './fit/classify.js';
 import { classifyGpx } from './gpx/classify.js';
 import { classifyTcx } from './tcx/classify.js';
@@ -39,14 +40,3 @@ export function classifyFile(fileName: string, bytes: Uint8Array): Activity {
   }
 }
 
-/**
- * "empty file" for no bytes at all, or only zero bytes: what a watch leaves when it made
- * room for a recording it never wrote (FAT allocates, then the power goes). Undefined
- * for anything else. A FIT header, XML and a BOM all start with a nonzero byte.
- */
-function emptiness(bytes: Uint8Array): string | undefined {
-  if (bytes.length === 0) return 'empty file';
-  if (bytes[0] !== 0) return undefined;
-  for (let i = 1; i < bytes.length; i++) if (bytes[i] !== 0) return undefined;
-  return `empty file (${bytes.length} zero bytes)`;
-}

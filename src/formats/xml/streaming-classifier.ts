@@ -1,4 +1,5 @@
 import type { Activity } from '../activity.js';
+import { Emptiness } from '../empty.js';
 import { createXmlStream, type XmlEvents, type XmlLimits } from './stream.js';
 import { ContentHash, TrackSummary, type TrackPointSample } from './track-summary.js';
 
@@ -25,12 +26,14 @@ export function createStreamingClassifier<W extends XmlEvents>(format: TrackForm
   const hash = new ContentHash();
   const walker = format.makeWalker((p) => summary.add(p));
   const stream = createXmlStream(walker, limits);
+  const empty = new Emptiness();
   let crashed: unknown;
 
   return {
     write(chunk) {
       if (crashed !== undefined) return;
       try {
+        empty.add(chunk);
         hash.update(chunk);
         stream.write(chunk);
       } catch (error) {
@@ -40,6 +43,8 @@ export function createStreamingClassifier<W extends XmlEvents>(format: TrackForm
     finish() {
       try {
         if (crashed !== undefined) throw crashed;
+        const emptyReason = empty.reason();
+        if (emptyReason) return { ...format.invalid(emptyReason), kind: 'empty' };
         const failure = stream.end();
         if (failure) return format.invalid(failure.reason);
         return format.verdict(summary, walker, hash.prefix());
