@@ -1,4 +1,5 @@
 import type { Activity } from '../activity.js';
+import { Emptiness } from '../empty.js';
 import { createXmlStream, type XmlEvents, type XmlLimits } from './stream.js';
 import { TrackSketch } from '../polyline/sketch.js';
 import { ContentHash, TrackSummary, type TrackPointSample } from './track-summary.js';
@@ -30,12 +31,14 @@ export function createStreamingClassifier<W extends XmlEvents>(format: TrackForm
     if (p.lat !== undefined && p.lon !== undefined) sketch.add(p.lat, p.lon);
   });
   const stream = createXmlStream(walker, limits);
+  const empty = new Emptiness();
   let crashed: unknown;
 
   return {
     write(chunk) {
       if (crashed !== undefined) return;
       try {
+        empty.add(chunk);
         hash.update(chunk);
         stream.write(chunk);
       } catch (error) {
@@ -45,6 +48,8 @@ export function createStreamingClassifier<W extends XmlEvents>(format: TrackForm
     finish() {
       try {
         if (crashed !== undefined) throw crashed;
+        const emptyReason = empty.reason();
+        if (emptyReason) return { ...format.invalid(emptyReason), kind: 'empty' };
         const failure = stream.end();
         if (failure) return format.invalid(failure.reason);
         const activity = format.verdict(summary, walker, hash.prefix());
