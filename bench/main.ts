@@ -21,6 +21,7 @@ const MODULES: readonly BenchModule[] = [
   { name: 'intake', entry: 'intake.js', about: 'classification throughput, no-op rescan, RSS on a 24-hour FIT file' },
   { name: 'upload', entry: 'upload.js', about: '1,000-file backlog to the loopback sandbox: files/s, peak RSS, exactly once' },
   { name: 'daemon', entry: 'daemon.js', about: 'settle-to-upload latency of the watching daemon, idle CPU and RSS' },
+  { name: 'package', entry: 'package.js', about: 'the npm tarball and the installed size of a real global install' },
 ];
 
 /** The one table from outcome to exit code (shown by --help). */

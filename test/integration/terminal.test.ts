@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { generateFitActivity } from '../../src/testing/fit-generator.js';
@@ -41,6 +42,38 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
+describe.concurrent('the live status line on a pseudo-terminal', () => {
+  const nmea = fileURLToPath(new URL('../fixtures/nmea/park-loop-10min.nmea', import.meta.url));
+  const live = (term: Record<string, string>) =>
+    runCliInPty(['live', '--follow', nmea, '--interval', '1', '--idle-stop', '2', '--title', `pty ${JSON.stringify(term)}`], { ...home.env, ...term });
+
+  it('TERM=dumb: plain status lines, no escape byte; a capable terminal: redrawn in place', async () => {
+    // One after the other: one live activity per account at a time.
+    const dumb = await live({ TERM: 'dumb' });
+    const xterm = await live({ TERM: 'xterm-256color' });
+    expect(dumb.code, dumb.stdout).toBe(0);
+    expect(dumb.stdout).toMatch(/^live · activity \S+ · \d+ sent · \d+ buffered/m);
+    expect(dumb.stdout.includes(ESC), JSON.stringify(dumb.stdout)).toBe(false);
+    expect(xterm.code, xterm.stdout).toBe(0);
+    expect(xterm.stdout).toContain(`\r${ESC}[K`);
+  });
+});
+
+describe.concurrent('the demo', () => {
+  it('writes no escape sequence when its output is not a terminal', async () => {
+    const child = spawn(process.execPath, [join(REPO, 'dist/src/demo/main.js')], { env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const output = Buffer.concat(chunks).toString();
+    expect(code, output).toBe(0);
+    expect(output).toContain('▶ mmt-sync --once');
+    expect(output.includes(ESC)).toBe(false);
+  });
+});
+
+// One sync at a time: a --once run uploads everything queued, another run's files too.
 describe('progress on a pseudo-terminal', () => {
   it('TERM=dumb: plain progress lines, no escape byte at all', async () => {
     const result = await runCliInPty(['--once', '--folder', folderOfActivities()], { ...home.env, TERM: 'dumb' });
@@ -63,19 +96,5 @@ describe('progress on a pseudo-terminal', () => {
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout.includes(ESC)).toBe(true);
     expect(result.stdout).toMatch(/uploading \[.+\] 3\/3 files/);
-  });
-});
-
-describe('the demo', () => {
-  it('writes no escape sequence when its output is not a terminal', async () => {
-    const child = spawn(process.execPath, [join(REPO, 'dist/src/demo/main.js')], { env: { ...process.env, TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const output = Buffer.concat(chunks).toString();
-    expect(code, output).toBe(0);
-    expect(output).toContain('▶ mmt-sync --once');
-    expect(output.includes(ESC)).toBe(false);
   });
 });
