@@ -1,3 +1,8 @@
+/**
+ * src/cli/completion/: the shell completion scripts of `mmt-sync completion`, written from
+ * the registry's commander tree (spec.ts reads it; bash.ts, zsh.ts and fish.ts write one
+ * script each). Imports only commander's types; nothing here runs a command.
+ */
 import type { Argument, Command, Option } from 'commander';
 
 /** What a word after an option or in an argument's place may be. */
