@@ -46,7 +46,8 @@ function checkNode(version = process.version, today = new Date()): DoctorCheck {
   if (!line.pastEndOfLife) {
     return { check: 'node', ok: true, detail: `Node ${version}${line.endOfLife ? `, supported until ${line.endOfLife}` : ''}` };
   }
-  const moveTo = supportedLines(today).join(' or ');
+  const lines = supportedLines(today).map(String);
+  const moveTo = lines.length > 1 ? `${lines.slice(0, -1).join(', ')} or ${lines.at(-1)}` : lines[0];
   return {
     check: 'node',
     ok: true,
