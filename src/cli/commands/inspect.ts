@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { archiveKindOf, defaultCaps, expandArchive, isArchiveName, isGzipName, isWantedByDefault } from '../../archive/index.js';
 import { failure } from '../../errors.js';
 import type { Activity } from '../../formats/activity.js';
 import { classifyFile } from '../../formats/classify.js';
@@ -10,7 +11,7 @@ import type { GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
 
 export interface InspectOptions extends GlobalOptions {
-  /** Files, and folders whose activity files (.fit, .gpx, .tcx) are inspected recursively. */
+  /** Files, and folders whose activity files and archives are inspected recursively. */
   readonly files: readonly string[];
 }
 
@@ -22,7 +23,15 @@ export interface InspectError {
 }
 export type InspectResult = InspectedFile | InspectError;
 
-const skipped = (reason: string): Activity => ({ format: 'unknown', kind: 'unknown', points: 0, positions: 0, problems: [], verdict: 'skip', reason });
+/** What a folder walk lists; each name is then kept only if it is an activity (maybe gzipped) or a zip. */
+const FOLDER_EXTENSIONS = ['.fit', '.gpx', '.tcx', '.gz', '.zip'];
+
+const notRead = (reason: string, kind = 'unknown'): Activity => ({ format: 'unknown', kind, points: 0, positions: 0, problems: [], verdict: 'skip', reason });
+
+function result(file: string, activity: Activity): InspectedFile {
+  const { repaired, ...summary } = activity;
+  return { file, ...summary, ...(repaired ? { repairedAs: repaired.format } : {}) };
+}
 
 function errnoReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -32,24 +41,33 @@ function errnoReason(error: unknown): string {
 }
 
 /**
- * The summary and verdict of each file; nothing is written anywhere. A path that cannot
- * be read is reported and the rest still inspected; then the command fails (exit 1).
+ * The summary and verdict of each file; nothing is written anywhere. A folder is walked
+ * recursively; a zip or a gzipped file gives one result per member
+ * (`export.zip!/activities/1.fit.gz`), decompressed in memory under the same caps as the
+ * intake. A path that cannot be read is reported and the rest still inspected; then the
+ * command fails (exit 1).
  */
 export async function runInspect(options: InspectOptions, io: Io, signal?: AbortSignal): Promise<InspectResult[]> {
   const { config } = loadConfig(options.config ? { configFile: options.config } : {});
   const maxBytes = intakeLimits(config).maxFileBytes;
   const results: InspectResult[] = [];
-  const report = (result: InspectResult) => {
-    results.push(result);
-    if ('error' in result) io.log.error(`${result.file}: ${result.error}`);
-    else if (!options.json) io.out(describe(result));
+  const report = (item: InspectResult) => {
+    results.push(item);
+    if ('error' in item) io.log.error(`${item.file}: ${item.error}`);
+    else if (!options.json) io.out(describe(item));
   };
+
   const inspectFile = async (file: string, path: string, size: number) => {
     try {
-      const activity = size > maxBytes ? skipped(`file is larger than the ${config.intake.maxFileMB} MB cap`) : classifyFile(basename(path), await readFile(path));
-      const { repaired, ...summary } = activity;
-      report({ file, ...summary, ...(repaired ? { repairedAs: repaired.format } : {}) });
+      // An archive may be larger than the cap (its members may not); anything else over it is not even opened.
+      if (isArchiveName(path) || isGzipName(path)) return await inspectArchive(path, file, maxBytes, report, signal);
+      if (size > maxBytes) return report(result(file, notRead(`file is larger than the ${config.intake.maxFileMB} MB cap`)));
+      const bytes = await readFile(path);
+      // Content first: a zip or gzip under another name is still one.
+      if (archiveKindOf(bytes)) return await inspectArchive(path, file, maxBytes, report, signal);
+      report(result(file, classifyFile(basename(path), bytes)));
     } catch (error) {
+      if (signal?.aborted) throw error;
       report({ file, error: errnoReason(error) });
     }
   };
@@ -67,11 +85,15 @@ export async function runInspect(options: InspectOptions, io: Io, signal?: Abort
     if (info.isFile()) {
       await inspectFile(file, path, info.size);
     } else if (info.isDirectory()) {
-      const walk = walkSource({ root: path }, { maxFileBytes: maxBytes, ...(signal ? { signal } : {}), onProblem: (p) => report({ file: join(file, p.relPath), error: p.message }) });
+      // The size cap is applied per file above (archives may exceed it), not by the walk.
+      const walk = walkSource(
+        { root: path },
+        { maxFileBytes: Number.MAX_SAFE_INTEGER, extensions: FOLDER_EXTENSIONS, ...(signal ? { signal } : {}), onProblem: (p) => report({ file: join(file, p.relPath), error: p.message }) },
+      );
       for await (const entry of walk) {
         const shown = join(file, entry.relPath);
-        if (entry.kind === 'refused') report({ file: shown, ...skipped(entry.reason) });
-        else await inspectFile(shown, entry.path, entry.size);
+        if (entry.kind === 'refused') report(result(shown, notRead(entry.reason)));
+        else if (isWantedByDefault(entry.relPath)) await inspectFile(shown, entry.path, entry.size);
       }
     } else {
       report({ file, error: 'not a regular file or folder' });
@@ -81,6 +103,20 @@ export async function runInspect(options: InspectOptions, io: Io, signal?: Abort
   const errors = results.filter((r) => 'error' in r).length;
   if (errors) throw failure('INSPECT_INCOMPLETE', `${errors} of ${results.length} path${results.length === 1 ? '' : 's'} could not be inspected`);
   return results;
+}
+
+async function inspectArchive(path: string, file: string, maxBytes: number, report: (item: InspectResult) => void, signal: AbortSignal | undefined): Promise<void> {
+  const members = expandArchive(path, { caps: defaultCaps(maxBytes), display: file, ...(signal ? { signal } : {}) });
+  for (;;) {
+    const step = await members.next();
+    if (step.done) {
+      const { members: found, problems, ignored } = step.value;
+      if (found + problems === 0) report(result(file, notRead(`no activity files inside (${ignored} other entr${ignored === 1 ? 'y' : 'ies'})`, 'archive')));
+      return;
+    }
+    const item = step.value;
+    report(result(item.memberPath, item.kind === 'member' ? classifyFile(item.name, item.bytes) : notRead(item.reason, 'refused')));
+  }
 }
 
 function describe(r: InspectedFile): string {
