@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS, runCli } from '../helpers/cli.js';
+import { CLI, CORPUS, runCli } from '../helpers/cli.js';
 import { expectedRows } from '../helpers/corpus.js';
 
 const env = { PATH: process.env.PATH, HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-config' };
@@ -63,5 +64,16 @@ describe('mmt-sync inspect on the shared corpus', () => {
     const json = await runCli(['inspect', '--json', good, '/nonexistent/first.fit'], env);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ file: good, verdict: 'upload' }), { file: '/nonexistent/first.fit', error: 'no such file or folder' }]);
+  });
+
+  it('stops quietly when its reader goes away (`inspect DIR | head`)', async () => {
+    const child = spawn(process.execPath, [CLI, 'inspect', CORPUS], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Like head: read the first chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|internal error/);
+    expect(code).toBe(0);
   });
 });
