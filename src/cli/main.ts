@@ -5,32 +5,27 @@ import { createLogger } from '../log.js';
 import { VERSION } from '../package-root.js';
 import { redact } from '../redact.js';
 import { processIo } from './io.js';
-import { buildProgram, COMMAND_NAMES } from './registry.js';
+import { normalizeArgv } from './argv.js';
+import { buildProgram } from './registry.js';
 
 /**
  * The entry point: the only place that knows about argv, signals and exit codes.
  * Commands get (options, io, signal) and return or throw; nothing else exits.
  */
-/** `mmt-sync --once …` is `mmt-sync sync …`; no command at all is the daemon (`watch`). */
-function normalizeArgv(argv: string[]): string[] {
-  const first = argv.find((a) => !a.startsWith('-'));
-  if (argv.includes('--once') && (!first || !COMMAND_NAMES.includes(first))) {
-    return ['sync', ...argv.filter((a) => a !== '--once')];
-  }
-  const helpOrVersion = argv.some((a) => ['-h', '--help', '-V', '--version', 'help'].includes(a));
-  if (!helpOrVersion && (!first || !COMMAND_NAMES.includes(first))) return ['watch', ...argv];
-  return argv;
-}
-
-async function main(rawArgv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   // Everything mmt-sync writes (journal, spool, tokens, locks) is the user's alone.
   process.umask(0o077);
-  const argv = normalizeArgv(rawArgv);
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const quiet = argv.includes('-q') || argv.includes('--quiet');
   const jsonLogs = argv.includes('json') && argv.some((a) => a === '--log-format' || a === '--log-format=json');
   const log = createLogger({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format: jsonLogs ? 'json' : 'text' });
   const io = processIo(log);
+
+  // `mmt-sync inspect DIR | head`: the reader has gone; stop quietly, as git and ls do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit();
+    throw error;
+  });
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -53,10 +48,8 @@ async function main(rawArgv: string[]): Promise<number> {
     },
     VERSION,
   );
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normalizeArgv(argv, program), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with code 0.

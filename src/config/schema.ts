@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { MMT_ACTIVITY_TYPES } from '../formats/activity-types.js';
 import { isLoopbackHost } from '../net/loopback.js';
+import { templateProblems } from './name-template.js';
 
 const activityType = z.enum(MMT_ACTIVITY_TYPES);
 const uploadStatus = z.enum(['public', 'private']);
@@ -58,11 +59,19 @@ const backfill = z
   .string()
   .regex(/^(all|\d+[dhw]|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?)$/, 'a duration like 14d, a date like 2026-01-31, or "all"');
 
+/** Placeholders other than the known ones would end up on the site as typed. */
+const nameTemplate = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    for (const problem of templateProblems(value)) ctx.addIssue({ code: 'custom', message: problem, input: value, params: { plain: true } });
+  });
+
 export const configSchema = z.strictObject({
   api: z.strictObject({
     baseUrl,
     clientId: z.string(),
-    clientSecret: z.string(),
+    clientSecret: z.string().meta({ secret: true }),
     timeoutS: z.number().positive().max(3600),
     paths: z.strictObject({
       authorize: endpointPath,
@@ -83,7 +92,7 @@ export const configSchema = z.strictObject({
   upload: z.strictObject({
     status: uploadStatus,
     defaultActivityType: activityType,
-    nameTemplate: z.string().min(1),
+    nameTemplate,
     concurrency: z.number().int().min(1).max(16),
   }),
   retry: z.strictObject({

@@ -20,7 +20,7 @@ const TYPES: Record<string, string> = {
 };
 
 export function loadAssets(): ReadonlyMap<string, Asset> {
-  const dir = join(packageRoot(), 'src', 'ui', 'static');
+  const dir = join(packageRoot(), 'assets', 'ui');
   const assets = new Map<string, Asset>();
   for (const [name, type] of Object.entries(TYPES)) {
     const body = readFileSync(join(dir, name));

@@ -4,11 +4,14 @@ import { loadConfig } from '../../config/load.js';
 import { stateDir } from '../../config/paths.js';
 import { MmtError, failure, loginRequired } from '../../errors.js';
 import type { GlobalOptions } from '../context.js';
+import { nodeLineStatus, supportedLines } from '../node-lines.js';
 import type { Io } from '../io.js';
 
 export interface DoctorCheck {
   readonly check: string;
   readonly ok: boolean;
+  /** Passed, but needs attention soon (e.g. a Node line past its end of life). */
+  readonly warning?: boolean;
   readonly detail: string;
   /** What to do about a failed check. */
   readonly fix?: string;
@@ -38,9 +41,25 @@ async function checkApi(account: Account): Promise<DoctorCheck> {
   }
 }
 
+function checkNode(version = process.version, today = new Date()): DoctorCheck {
+  const line = nodeLineStatus(version, today);
+  if (!line.pastEndOfLife) {
+    return { check: 'node', ok: true, detail: `Node ${version}${line.endOfLife ? `, supported until ${line.endOfLife}` : ''}` };
+  }
+  const lines = supportedLines(today).map(String);
+  const moveTo = lines.length > 1 ? `${lines.slice(0, -1).join(', ')} or ${lines.at(-1)}` : lines[0];
+  return {
+    check: 'node',
+    ok: true,
+    warning: true,
+    detail: `Node ${version} reached its end of life${line.endOfLife ? ` on ${line.endOfLife}` : ''}: no more security fixes`,
+    fix: `install Node ${moveTo || 'a supported line'} (then run \`mmt-sync service install\` again if the service is installed)`,
+  };
+}
+
 /** Each line ok/fail with the fix. Exits 3 when only a login is missing, 1 for anything else. */
 export async function runDoctor(options: GlobalOptions, io: Io): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
+  const checks: DoctorCheck[] = [checkNode()];
   let account: Account | undefined;
   try {
     const loaded = loadConfig(options.config ? { configFile: options.config } : {});
@@ -66,7 +85,7 @@ export async function runDoctor(options: GlobalOptions, io: Io): Promise<DoctorC
     checks.push(await checkApi(account));
   }
   if (options.json) io.out(JSON.stringify(checks, null, 2));
-  else io.out(checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.check}: ${c.detail}${c.fix ? ` — fix: ${c.fix}` : ''}`).join('\n'));
+  else io.out(checks.map((c) => `${c.ok ? (c.warning ? 'warn' : 'ok  ') : 'FAIL'}  ${c.check}: ${c.detail}${c.fix ? ` — fix: ${c.fix}` : ''}`).join('\n'));
   const failed = checks.filter((c) => !c.ok);
   if (failed.length === 1 && failed[0]?.check === 'login') throw loginRequired(failed[0].detail);
   if (failed.length) throw failure('DOCTOR_FAILED', `${failed.length} check${failed.length > 1 ? 's' : ''} failed: ${failed.map((c) => c.check).join(', ')}`);

@@ -9,8 +9,9 @@ import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
 import { Uploader, type UploadEvent } from '../../queue/uploader.js';
 import { commandContext, type GlobalOptions } from '../context.js';
+import { requireFolders } from '../folders.js';
 import type { Io } from '../io.js';
-import { UploadProgress } from '../progress.js';
+import { uploadProgress } from '../progress.js';
 import { notifySyncResult } from '../../notify/notify.js';
 import { describeScan } from './scan.js';
 
@@ -36,6 +37,7 @@ export interface SyncSummary {
 /** Scan everything, upload everything pending, report, exit 0/1/3. */
 export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal): Promise<SyncSummary> {
   const { loaded, stateDir } = commandContext(options, io.log);
+  await requireFolders(options.folder);
   const { config } = loaded;
   const cutoff = backfillCutoff(config.intake.backfill, options.since);
   const sources = await gatherSources(config, options.folder ?? [], io.log);
@@ -86,8 +88,8 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     const failed: Array<{ file: string; reason: string }> = [];
     let repaired = 0;
     let retries = 0;
-    const progress = io.isTTY && !options.json && queued.length > 0 ? new UploadProgress(queued.length) : undefined;
-    // The bar tells the story on a terminal; per-file lines would tear it (-v brings them back).
+    const progress = !options.json && queued.length > 0 ? uploadProgress(io.progress, queued.length) : undefined;
+    // The progress display tells the story on a terminal; log lines would tear a bar or repeat the lines (-v brings them back).
     if (progress && !options.verbose) io.log.setLevel('warn');
     const onEvent = (event: UploadEvent) => {
       progress?.onEvent(event);

@@ -26,7 +26,7 @@ describe('classifyFit on hand-written files', () => {
       points: 10,
       positions: 10,
       problems: [],
-      device: { manufacturer: 'garmin', product: '2697', serial: '1234' },
+      device: { manufacturer: 'garmin', product: 'fenix5', serial: '1234' }, // product 2697, named from the profile
       identity: 'fit:garmin:1234:2024-03-01T08:00:00Z',
     });
     expect(a.repaired).toBeUndefined();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DeviceInfo } from '../activity.js';
 import { FILE_TYPE_NAMES, MANUFACTURER_NAMES, SPORT_NAMES, SUB_SPORT_NAMES } from './profile-names.js';
+import { productName } from './product-names.js';
 import type { Scan, Session } from './scan.js';
 import { fitTimeToIso, isAbsoluteFitTime, isPlausibleFitTime } from './time.js';
 
@@ -123,8 +124,11 @@ function deviceOf(scan: Scan): DeviceInfo | undefined {
   const id = scan.fileId;
   const creator = scan.creator;
   const manufacturer = manufacturerName(id?.manufacturer ?? NaN) ?? manufacturerName(creator?.manufacturer ?? NaN);
-  const productNum = known(id?.product ?? NaN) ? id!.product : (creator?.product ?? NaN);
-  const product = id?.productName ?? creator?.productName ?? (known(productNum) ? String(productNum) : undefined);
+  const fromFileId = known(id?.product ?? NaN);
+  const productNum = fromFileId ? id!.product : (creator?.product ?? NaN);
+  // The product number is read with the manufacturer of the same message (the profile's subfield rule).
+  const makerNum = (fromFileId ? id?.manufacturer : creator?.manufacturer) ?? NaN;
+  const product = id?.productName ?? creator?.productName ?? (known(productNum) ? (productName(makerNum, productNum) ?? String(productNum)) : undefined);
   const serialNum = known(id?.serial ?? NaN) ? id!.serial : (creator?.serial ?? NaN);
   const serial = known(serialNum) ? String(serialNum) : undefined;
   if (!manufacturer && !product && !serial) return undefined;
