@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.js';
-import { HttpFailure } from '../api/http.js';
+import { HttpFailure } from '../http/failure.js';
 import { createLogger } from '../log.js';
 import { LiveBuffer } from './buffer.js';
 import { LiveRun, type LiveRunOptions } from './runner.js';

@@ -1,5 +1,5 @@
 import { openAccount, type Account } from '../../auth/account.js';
-import { httpRequest } from '../../api/http.js';
+import { httpRequest } from '../../http/request.js';
 import { loadConfig } from '../../config/load.js';
 import { stateDir } from '../../config/paths.js';
 import { MmtError, failure, loginRequired } from '../../errors.js';
