@@ -19,19 +19,26 @@ export interface LoginOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The promise, or a timeout or cancellation; whichever comes first also ends the others' timer and listener. */
 function abortable<T>(promise: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(failure('LOGIN_TIMEOUT', `no answer from the browser within ${Math.round(timeoutMs / 1000)} s; run \`mmt-sync login\` again`)),
-      timeoutMs,
-    );
-    const onAbort = () => reject(new MmtError('failed', 'LOGIN_CANCELLED', 'login cancelled'));
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => {
+    // Cleared on every outcome: a timer left behind would keep a cancelled login's process alive.
+    const settle = (finish: () => void) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-    });
+      finish();
+    };
+    const timer = setTimeout(
+      () => settle(() => reject(failure('LOGIN_TIMEOUT', `no answer from the browser within ${Math.round(timeoutMs / 1000)} s; run \`mmt-sync login\` again`))),
+      timeoutMs,
+    );
+    const onAbort = () => settle(() => reject(new MmtError('failed', 'LOGIN_CANCELLED', 'login cancelled')));
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
+    );
   });
 }
 
