@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { approveAuthorization } from '../../src/sandbox/headless.js';
-import { startCli, type CliResult, type TestHome } from './cli.js';
+import { startCli, type CliResult, type RunningCli, type TestHome } from './cli.js';
 
 export interface ScriptedLogin {
   readonly result: CliResult;
@@ -22,12 +22,22 @@ export async function scriptedLogin(
   tamper?: (callback: URL) => void,
 ): Promise<ScriptedLogin> {
   const cli = startCli(['login', '--no-browser', ...extraArgs], home.env);
-  const authorizeUrl = await cli.firstLine;
+  const authorizeUrl = await authorizeUrlOf(cli);
   const callback = await approveAuthorization(authorizeUrl, { decision });
   tamper?.(callback);
   const response = await fetch(callback);
   const page = await response.text();
   return { result: await cli.done, callback, page };
+}
+
+/** The URL `login --no-browser` prints first; a login that ends before printing one fails with its stderr. */
+export function authorizeUrlOf(cli: RunningCli): Promise<string> {
+  return Promise.race([
+    cli.firstLine,
+    cli.done.then((result) => {
+      throw new Error(`mmt-sync login exited ${result.code} without printing the authorize URL:\n${result.stderr}`);
+    }),
+  ]);
 }
 
 /** The token file of a `tokenStore: file` home, as mmt-sync wrote it. */
