@@ -25,7 +25,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export const COMMAND_NAMES = ['watch', 'sync', 'login', 'logout', 'status', 'inspect', 'scan', 'retry', 'forget', 'live', 'sandbox', 'service', 'doctor'];
+export const COMMAND_NAMES = ['watch', 'sync', 'login', 'logout', 'status', 'inspect', 'scan', 'retry', 'forget', 'live', 'sandbox', 'service', 'doctor', 'sources'];
 
 export const EXIT_STATUS_HELP = `
 Exit status:
@@ -68,10 +68,14 @@ export function buildProgram(runner: Runner, version: string): Command {
   );
 
   command('inspect', 'decode and classify files: the summary and verdict of each, nothing written')
-    .argument('<files...>', 'FIT, GPX or TCX files')
+    .argument('<files...>', 'FIT, GPX or TCX files; a .zip or .gz gives one result per activity inside')
     .action((files: string[], opts, cmd: Command) =>
       runner.run(async () => (await import('./commands/inspect.js')).runInspect as never, { ...cmd.optsWithGlobals(), files }),
     );
+
+  command('sources', 'every source in effect: configured folders, app folders, watches; why found, present or not, files journaled').action(
+    (opts, cmd: Command) => runner.run(async () => (await import('./commands/sources.js')).runSources as never, cmd.optsWithGlobals()),
+  );
 
   command('scan', 'find, settle, classify and journal new files once; report counts by verdict (no upload)')
     .option('--folder <dir>', 'scan only this folder (repeatable)', collect, [])

@@ -43,6 +43,13 @@ const source = z.strictObject({
   exclude: z.array(z.string().min(1)).optional(),
 });
 
+/** One training app of `apps:`: found or not, and what its activities become. */
+const app = z.strictObject({
+  enabled: z.boolean(),
+  activityType: activityType.optional(),
+  status: uploadStatus.optional(),
+});
+
 const backfill = z
   .string()
   .regex(/^(all|\d+[dhw]|\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?)$/, 'a duration like 14d, a date like 2026-01-31, or "all"');
@@ -88,6 +95,15 @@ export const configSchema = z.strictObject({
     autoDetect: z.boolean(),
     mediaRoots: z.array(z.string().min(1)),
     pollIntervalS: z.number().positive(),
+  }),
+  apps: z.strictObject({
+    detect: z.boolean(),
+    zwift: app,
+    mywhoosh: app,
+    trainingPeaksVirtual: app,
+    onelap: app,
+    garminExpress: app,
+    wahooDropbox: app,
   }),
   intake: z.strictObject({
     settleS: z.number().min(0),

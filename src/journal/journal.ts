@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Activity } from '../formats/activity.js';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
@@ -24,6 +25,13 @@ export interface Observation {
 }
 
 export type StateCounts = Record<FileState, number>;
+
+/** A source the journal has seen complete a scan. */
+export interface KnownSource {
+  readonly id: string;
+  readonly label: string;
+  readonly lastScanAt: number;
+}
 
 /**
  * The single source of truth for every file ever seen. Only this module writes state.
@@ -76,6 +84,20 @@ export class Journal {
     }
   }
 
+  /**
+   * For commands that only look (`mmt-sync sources`): nothing is created or migrated, and
+   * no write is possible. Undefined when there is no journal yet.
+   */
+  static openReadOnly(stateDir: string): Journal | undefined {
+    const path = join(stateDir, 'journal.sqlite');
+    if (!existsSync(path)) return undefined;
+    try {
+      return new Journal(path, new Database(path, { readonly: true, fileMustExist: true, timeout: 15_000 }));
+    } catch (error) {
+      throw journalError(error, `opening ${path}`, stateDir);
+    }
+  }
+
   close(): void {
     this.db.close();
   }
@@ -107,6 +129,22 @@ export class Journal {
         `INSERT INTO sources (id, label, first_scan_at, last_scan_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET last_scan_at = excluded.last_scan_at, label = excluded.label`,
       ).run(sourceId, label, now, now);
+    });
+  }
+
+  /** How many files of each source the journal holds, by source id. */
+  fileCountsBySource(): Map<string, number> {
+    return this.run('counting files by source', () => {
+      const rows = this.sql('SELECT source_id, COUNT(*) FROM files GROUP BY source_id').raw().all() as Array<[string, number]>;
+      return new Map(rows);
+    });
+  }
+
+  /** Every source that completed a scan, with the label it had then. */
+  knownSources(): KnownSource[] {
+    return this.run('reading sources', () => {
+      const rows = this.sql('SELECT id, label, last_scan_at FROM sources ORDER BY id').raw().all() as Array<[string, string, number]>;
+      return rows.map(([id, label, lastScanAt]) => ({ id, label, lastScanAt }));
     });
   }
 

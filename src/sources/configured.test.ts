@@ -41,6 +41,7 @@ describe('configuredSources', () => {
         kind: 'folder',
         root: join(dir, 'home', 'Sync', 'rides'),
         label: join(dir, 'home', 'Sync', 'rides'),
+        foundBy: 'configured under sources:',
         poll: false,
         activityType: 'cycling',
         status: 'private',
@@ -52,6 +53,7 @@ describe('configuredSources', () => {
         kind: 'folder',
         root: join(dir, 'work', 'exports'),
         label: join(dir, 'work', 'exports'),
+        foundBy: 'named with --folder',
         poll: false,
       },
     ]);

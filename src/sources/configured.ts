@@ -42,7 +42,7 @@ export function configuredSources(
   const seen = new Set<string>();
   const sources: Source[] = [];
 
-  const add = (path: string, settings: Partial<Pick<Source, 'activityType' | 'status' | 'include' | 'exclude'>>) => {
+  const add = (path: string, foundBy: string, settings: Partial<Pick<Source, 'activityType' | 'status' | 'include' | 'exclude'>>) => {
     const root = resolve(cwd, expandHome(path, env));
     const real = realpathOr(root);
     if (seen.has(real)) return;
@@ -52,6 +52,7 @@ export function configuredSources(
       kind: 'folder',
       root,
       label: root,
+      foundBy,
       poll: pathNeedsPolling(real, mounts),
       ...settings,
     });
@@ -59,7 +60,7 @@ export function configuredSources(
 
   for (const entry of config.sources) {
     const { path, activityType, status, include, exclude } = entry;
-    add(path, {
+    add(path, 'configured under sources:', {
       ...(activityType !== undefined ? { activityType } : {}),
       ...(status !== undefined ? { status } : {}),
       ...(include !== undefined && include.length > 0 ? { include } : {}),
@@ -70,7 +71,7 @@ export function configuredSources(
     if (typeof folder !== 'string' || folder.trim() === '') {
       throw usageError('FOLDER_INVALID', `Expected --folder to name a directory, got ${JSON.stringify(folder)}`);
     }
-    add(folder, {});
+    add(folder, 'named with --folder', {});
   }
   return sources;
 }

@@ -32,6 +32,7 @@ describe('detectDevices: Garmin mass storage', () => {
       root: join(volume, 'GARMIN', 'Activity'),
       label: 'Garmin Forerunner 255 (3412345678)',
       device: { vendor: 'garmin', model: 'Forerunner 255', serial: '3412345678', mountPoint: volume, transport: 'usb-mass-storage' },
+      foundBy: 'GARMIN/GarminDevice.xml names GARMIN/Activity',
       poll: false,
     });
     expect(JSON.stringify(source)).not.toContain('PLACEHOLDER');
@@ -73,6 +74,7 @@ describe('detectDevices: Garmin mass storage', () => {
         root: join(volume, 'GARMIN', 'ACTIVITY'),
         label: 'Garmin device (GARMIN)',
         device: { vendor: 'garmin', volumeId: 'A1B2-C3D4', mountPoint: volume, transport: 'usb-mass-storage' },
+        foundBy: 'a GARMIN/ACTIVITY folder',
         poll: false,
       },
     ]);
@@ -82,6 +84,43 @@ describe('detectDevices: Garmin mass storage', () => {
     mkdirSync(join(dir, 'media', 'FR255', 'GARMIN', 'Activity'), { recursive: true });
     const sources = await detect([join(dir, 'media')]);
     expect(sources.map((s) => [s.id, s.label])).toEqual([['device:garmin:FR255', `Garmin device (${join(dir, 'media', 'FR255')})`]]);
+  });
+});
+
+describe('detectDevices: Bryton mass storage', () => {
+  /** A volume mounted from a fake block device that udev's by-id links name `idName`. */
+  function mountedVolume(name: string, idName: string): { volume: string; mounts: MountEntry[]; devDisk: string } {
+    const volume = join(dir, 'media', name);
+    const devDisk = join(dir, 'dev', 'disk');
+    writeFile(join(dir, 'dev', `sd-${name}`), '');
+    mkdirSync(join(devDisk, 'by-id'), { recursive: true });
+    symlinkSync(`../../sd-${name}`, join(devDisk, 'by-id', idName));
+    return { volume, devDisk, mounts: [...local, { mountPoint: volume, fsType: 'vfat', source: join(dir, 'dev', `sd-${name}`) }] };
+  }
+
+  it('finds a Rider by the by-id name udev gives its disk, and walks the whole volume', async () => {
+    const { volume, mounts, devDisk } = mountedVolume('BRYTON', 'usb-BRYTON_Storage_Disk_000000000001-0:0');
+    writeFile(join(volume, 'Tracks', '20240501083000.fit'), 'fit');
+    mkdirSync(join(dir, 'dev', 'disk', 'by-uuid'), { recursive: true });
+    symlinkSync('../../sd-BRYTON', join(devDisk, 'by-uuid', '1234-ABCD'));
+    const sources = await detectDevices({ mediaRoots: [join(dir, 'media')], mounts, devDiskDir: devDisk });
+    expect(sources).toEqual([
+      {
+        id: 'device:bryton:1234-ABCD',
+        kind: 'device',
+        root: volume,
+        label: 'Bryton device (1234-ABCD)',
+        device: { vendor: 'bryton', volumeId: '1234-ABCD', mountPoint: volume, transport: 'usb-mass-storage' },
+        foundBy: '/dev/disk/by-id/usb-BRYTON_Storage_Disk_000000000001-0:0',
+        poll: false,
+      },
+    ]);
+  });
+
+  it('does not take any USB stick for a Bryton: the by-id name must say so', async () => {
+    const { volume, mounts, devDisk } = mountedVolume('STICK', 'usb-SanDisk_Cruzer_Blade_4C530001-0:0');
+    writeFile(join(volume, 'ride.fit'), 'fit');
+    expect(await detectDevices({ mediaRoots: [join(dir, 'media')], mounts, devDiskDir: devDisk })).toEqual([]);
   });
 });
 
@@ -99,6 +138,7 @@ describe('detectDevices: MTP', () => {
         root: join(mount, 'Internal Storage', 'GARMIN', 'Activity'),
         label: `Garmin Forerunner 255 (${0xabcd1234})`,
         device: { vendor: 'garmin', model: 'Forerunner 255', serial: String(0xabcd1234), mountPoint: mount, transport: 'mtp' },
+        foundBy: 'a GARMIN/Activity folder',
         poll: true,
       },
     ]);

@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { expandHome } from '../config/paths.js';
 import { MTP_HOST_PREFIX, parseMtpHost, vendorDisplayName, type MtpHostInfo } from './identity.js';
 import { entriesByLowerName, probeVolume, type LayoutMatch } from './layouts.js';
-import { isMtpFs, isNetworkFs, mountFor, pathNeedsPolling, readMounts, volumeNames, type MountEntry } from './mounts.js';
+import { diskIds, isMtpFs, isNetworkFs, mountFor, pathNeedsPolling, readMounts, volumeNames, type MountEntry } from './mounts.js';
 import { deviceSourceId, type DeviceIdentity, type Source } from './source.js';
 
 export interface DetectDevicesOptions {
@@ -80,6 +80,7 @@ class Scanner {
   constructor(
     private readonly mounts: readonly MountEntry[] | undefined,
     private readonly signal: AbortSignal | undefined,
+    private readonly devDiskDir: string | undefined,
   ) {}
 
   async examine(dir: string, levelsLeft: number): Promise<void> {
@@ -95,7 +96,7 @@ class Scanner {
       await this.examineMtp(dir, host);
       return;
     }
-    const match = await probeVolume(dir, { mtp: false, hostHint: '' });
+    const match = await probeVolume(dir, { mtp: false, hostHint: '', diskIds: () => diskIds(dir, this.mounts, this.devDiskDir) });
     if (match) {
       this.sightings.push({ match, mountPoint: dir, transport: 'usb-mass-storage', host: undefined });
       return;
@@ -151,6 +152,7 @@ async function identify(
     root: match.root,
     label: `${product} (${serial ?? volume.label ?? volume.uuid ?? mountPoint})`,
     device,
+    foundBy: match.why,
     poll: transport === 'mtp' || pathNeedsPolling(match.root, mounts),
   };
 }
@@ -171,7 +173,7 @@ export async function detectDevices(options: DetectDevicesOptions = {}): Promise
       ? configured.map((dir) => ({ dir: resolve(expandHome(dir, env)), depth: 2 }))
       : defaultMediaRoots(platform, env, uid);
 
-  const scanner = new Scanner(mounts, options.signal);
+  const scanner = new Scanner(mounts, options.signal, options.devDiskDir);
   for (const root of roots) {
     for (const child of await subdirectories(root.dir)) {
       if (!isForeignGvfsMount(child)) await scanner.examine(join(root.dir, child), root.depth - 1);

@@ -34,6 +34,16 @@ function matcher(patterns: readonly string[] | undefined): ((path: string) => bo
   return picomatch(normalized, { nocase: true, dot: true });
 }
 
+/**
+ * A matcher of file names alone (no directories), case-insensitive, for a source's `never`
+ * names; undefined when there are none.
+ */
+export function nameMatcher(patterns: readonly string[] | undefined): ((name: string) => boolean) | undefined {
+  const cleaned = (patterns ?? []).map((p) => p.trim()).filter((p) => p !== '');
+  if (cleaned.length === 0) return undefined;
+  return picomatch(cleaned, { nocase: true, dot: true });
+}
+
 export function normalizeExtensions(extensions: readonly string[]): string[] {
   return extensions.map((ext, i) => {
     if (typeof ext !== 'string' || ext.replace(/^\./, '') === '') {

@@ -89,7 +89,7 @@ const USB_VENDORS: Record<string, string> = { '091e': 'garmin' };
 
 const KNOWN_VENDORS = new Set(['garmin', 'wahoo', 'hammerhead', 'suunto', 'coros', 'polar']);
 
-const VENDOR_NAMES: Record<string, string> = { garmin: 'Garmin', wahoo: 'Wahoo', hammerhead: 'Hammerhead' };
+const VENDOR_NAMES: Record<string, string> = { garmin: 'Garmin', wahoo: 'Wahoo', hammerhead: 'Hammerhead', bryton: 'Bryton' };
 
 export function vendorDisplayName(vendor: string): string {
   return VENDOR_NAMES[vendor] ?? vendor.charAt(0).toUpperCase() + vendor.slice(1);

@@ -13,6 +13,11 @@
  *   computer").
  * - Hammerhead Karoo (MTP): `FitFiles`, recognised only when the MTP name says Hammerhead
  *   or Karoo, since the folder name alone is too generic.
+ * - Bryton Rider 20+/310 (USB mass storage, `0483:5720`): udev names the disk
+ *   `usb-BRYTON_Storage_Disk…` in /dev/disk/by-id, and the ride files are `.fit` files on the
+ *   volume (Pitmairen/bryton-gps-linux #8, #26). Which folder is not documented, so the whole
+ *   volume is the source. The USB id is STMicroelectronics' generic one, so only the by-id
+ *   name identifies a Bryton. The Rider 50 writes `.dat`/`.xml` (not FIT): not supported.
  */
 import { constants, type Dirent } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
@@ -25,6 +30,8 @@ export interface LayoutMatch {
   readonly root: string;
   readonly model?: string;
   readonly serial?: string;
+  /** What identified it, for `mmt-sync sources`: "GARMIN/GarminDevice.xml names GARMIN/Activity". */
+  readonly why: string;
 }
 
 export interface ProbeContext {
@@ -32,6 +39,8 @@ export interface ProbeContext {
   readonly mtp: boolean;
   /** The MTP mount's host name, as a hint to the vendor; '' when unknown. */
   readonly hostHint: string;
+  /** The /dev/disk/by-id names of the block device behind a mass-storage volume (asked only when needed). */
+  readonly diskIds?: () => Promise<readonly string[]>;
 }
 
 /** GarminDevice.xml is a few KB; anything past this is not read. */
@@ -106,19 +115,25 @@ async function probeGarmin(volume: string, entries: Map<string, Dirent>): Promis
   const info = xml !== undefined ? parseGarminDeviceXml(xml) : undefined;
 
   let root: string | undefined;
+  let why = '';
   for (const declared of info?.activityPaths ?? []) {
     root = await resolveOnVolume(volume, declared);
+    why = `${garmin.name}/${xmlEntry?.name ?? 'GarminDevice.xml'} names ${declared}`;
     if (root) break;
   }
   for (const name of ['activity', 'activities']) {
     if (root) break;
     const entry = inner.get(name);
-    if (entry?.isDirectory()) root = join(garminDir, entry.name);
+    if (entry?.isDirectory()) {
+      root = join(garminDir, entry.name);
+      why = `a ${garmin.name}/${entry.name} folder`;
+    }
   }
   if (!root) return undefined;
   return {
     vendor: 'garmin',
     root,
+    why,
     ...(info?.model ? { model: info.model } : {}),
     ...(info?.serial ? { serial: info.serial } : {}),
   };
@@ -130,18 +145,32 @@ function probeWahoo(volume: string, entries: Map<string, Dirent>, context: Probe
   if (!exportsDir?.isDirectory()) return undefined;
   const named = /wahoo|elemnt/i.test(context.hostHint);
   const siblings = entries.get('plans')?.isDirectory() || entries.get('routes')?.isDirectory();
-  return named || siblings ? { vendor: 'wahoo', root: join(volume, exportsDir.name) } : undefined;
+  if (!named && !siblings) return undefined;
+  const why = named ? `an MTP device named "${context.hostHint}" with ${exportsDir.name}/` : `${exportsDir.name}/ beside plans/ or routes/ on an MTP device`;
+  return { vendor: 'wahoo', root: join(volume, exportsDir.name), why };
 }
 
 function probeHammerhead(volume: string, entries: Map<string, Dirent>, context: ProbeContext): LayoutMatch | undefined {
   if (!context.mtp || !/hammerhead|karoo/i.test(context.hostHint)) return undefined;
   const fitFiles = entries.get('fitfiles');
-  return fitFiles?.isDirectory() ? { vendor: 'hammerhead', root: join(volume, fitFiles.name) } : undefined;
+  if (!fitFiles?.isDirectory()) return undefined;
+  return { vendor: 'hammerhead', root: join(volume, fitFiles.name), why: `an MTP device named "${context.hostHint}" with ${fitFiles.name}/` };
+}
+
+async function probeBryton(volume: string, context: ProbeContext): Promise<LayoutMatch | undefined> {
+  if (context.mtp || !context.diskIds) return undefined;
+  const id = (await context.diskIds()).find((name) => /^usb-bryton[_-]/i.test(name));
+  return id ? { vendor: 'bryton', root: volume, why: `/dev/disk/by-id/${id}` } : undefined;
 }
 
 /** The known layout at `volume`, or undefined. Never throws: a vanished volume matches nothing. */
 export async function probeVolume(volume: string, context: ProbeContext): Promise<LayoutMatch | undefined> {
   const entries = await entriesByLowerName(volume);
   if (entries.size === 0) return undefined;
-  return (await probeGarmin(volume, entries)) ?? probeWahoo(volume, entries, context) ?? probeHammerhead(volume, entries, context);
+  return (
+    (await probeGarmin(volume, entries)) ??
+    probeWahoo(volume, entries, context) ??
+    probeHammerhead(volume, entries, context) ??
+    (await probeBryton(volume, context))
+  );
 }

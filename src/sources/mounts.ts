@@ -120,23 +120,42 @@ async function realOrSelf(path: string): Promise<string> {
   }
 }
 
-/** Names in /dev/disk/<kind> whose symlink leads to `device`. */
-async function diskNameFor(dir: string, device: string): Promise<string | undefined> {
+/** Names in /dev/disk/<kind> whose symlink leads to `device`, in name order. */
+async function diskNamesFor(dir: string, device: string): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
-    return undefined;
+    return [];
   }
+  const found: string[] = [];
   for (const name of names.sort()) {
     try {
       const target = resolve(dir, await readlink(join(dir, name)));
-      if (target === device || (await realOrSelf(target)) === device) return unescapeUdev(name);
+      if (target === device || (await realOrSelf(target)) === device) found.push(unescapeUdev(name));
     } catch {
       // A link that vanished or is not a link names nothing.
     }
   }
-  return undefined;
+  return found;
+}
+
+/** The block device mounted at `mountPoint` (its realpath), or undefined for other mounts. */
+async function blockDeviceAt(mountPoint: string, mounts: readonly MountEntry[]): Promise<string | undefined> {
+  const real = await realOrSelf(mountPoint);
+  const mount = [...mounts].reverse().find((m) => m.mountPoint === real);
+  if (!mount || !mount.source.startsWith('/')) return undefined;
+  return realOrSelf(mount.source);
+}
+
+/**
+ * The /dev/disk/by-id names of the block device mounted at `mountPoint`
+ * (`usb-BRYTON_Storage_Disk_000000000001-0:0`): what the USB device calls itself.
+ */
+export async function diskIds(mountPoint: string, mounts: readonly MountEntry[] | undefined, devDiskDir = '/dev/disk'): Promise<string[]> {
+  if (!mounts) return [];
+  const device = await blockDeviceAt(mountPoint, mounts);
+  return device ? diskNamesFor(join(devDiskDir, 'by-id'), device) : [];
 }
 
 export interface VolumeNames {
@@ -155,11 +174,9 @@ export async function volumeNames(
   devDiskDir = '/dev/disk',
 ): Promise<VolumeNames> {
   if (!mounts) return {};
-  const real = await realOrSelf(mountPoint);
-  const mount = [...mounts].reverse().find((m) => m.mountPoint === real);
-  if (!mount || !mount.source.startsWith('/')) return {};
-  const device = await realOrSelf(mount.source);
-  const uuid = await diskNameFor(join(devDiskDir, 'by-uuid'), device);
-  const label = await diskNameFor(join(devDiskDir, 'by-label'), device);
+  const device = await blockDeviceAt(mountPoint, mounts);
+  if (!device) return {};
+  const [uuid] = await diskNamesFor(join(devDiskDir, 'by-uuid'), device);
+  const [label] = await diskNamesFor(join(devDiskDir, 'by-label'), device);
   return { ...(uuid ? { uuid } : {}), ...(label ? { label } : {}) };
 }

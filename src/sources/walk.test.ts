@@ -50,7 +50,7 @@ describe('walkSource: what is listed', () => {
     const b = entries[1] as Extract<WalkEntry, { kind: 'file' }>;
     expect(b.mtimeMs).toBeGreaterThan(0);
     expect(b.ino).toBeGreaterThan(0);
-    expect(summary).toEqual({ files: 4, refused: 0, unreadable: 0, loops: 0, complete: true });
+    expect(summary).toEqual({ files: 4, refused: 0, unreadable: 0, loops: 0, held: 0, complete: true });
     expect(problems).toEqual([]);
   });
 
@@ -62,7 +62,7 @@ describe('walkSource: what is listed', () => {
     const local = await walk({ root }, { maxFileBytes: MB });
     const polled = await walk({ root, poll: true }, { maxFileBytes: MB, concurrency: 3 });
     expect(polled.entries).toEqual(local.entries);
-    expect(polled.summary).toEqual({ files: 41, refused: 2, unreadable: 0, loops: 0, complete: true });
+    expect(polled.summary).toEqual({ files: 41, refused: 2, unreadable: 0, loops: 0, held: 0, complete: true });
   });
 
   it('takes other extensions when asked', async () => {
@@ -182,7 +182,7 @@ describe('walkSource: when the device goes away', () => {
     expect(first.value).toMatchObject({ relPath: 'a/1.fit' });
     rmSync(join(root, 'b'), { recursive: true });
     const last = await generator.next();
-    expect(last).toEqual({ done: true, value: { files: 1, refused: 0, unreadable: 1, loops: 0, complete: false } });
+    expect(last).toEqual({ done: true, value: { files: 1, refused: 0, unreadable: 1, loops: 0, held: 0, complete: false } });
     expect(problems).toEqual([expect.objectContaining({ kind: 'unreadable', relPath: 'b', code: 'ENOENT' })]);
   });
 
@@ -190,7 +190,7 @@ describe('walkSource: when the device goes away', () => {
     rmSync(root, { recursive: true });
     const { entries, summary, problems } = await walk({ root });
     expect(entries).toEqual([]);
-    expect(summary).toEqual({ files: 0, refused: 0, unreadable: 1, loops: 0, complete: false });
+    expect(summary).toEqual({ files: 0, refused: 0, unreadable: 1, loops: 0, held: 0, complete: false });
     expect(problems[0]).toMatchObject({ relPath: '', code: 'ENOENT' });
   });
 

@@ -58,6 +58,10 @@ export interface WalkSummary {
   readonly refused: number;
   readonly unreadable: number;
   readonly loops: number;
+  /** Files there but not ready, so not listed (see `SourceQuirks`: a ride being recorded, a cloud placeholder). */
+  readonly held: number;
+  /** When a held file may next be listed: a rescan at this time will find it (absent when unknown). */
+  readonly heldUntilMs?: number;
   /** False when something could not be read: files not listed may still exist. */
   readonly complete: boolean;
 }
@@ -72,6 +76,8 @@ export interface WalkOptions {
   readonly onProblem?: (problem: WalkProblem) => void;
   /** stat calls in flight at once. @default 32 */
   readonly concurrency?: number;
+  /** The clock the `recording` quirk is judged by. @default Date.now */
+  readonly now?: () => number;
 }
 
 function validate(options: WalkOptions): void {
@@ -103,7 +109,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * `refused` entries with the reason a user would want to read.
  */
 export async function* walkSource(
-  source: Pick<Source, 'root' | 'include' | 'exclude'> & { readonly poll?: boolean },
+  source: Pick<Source, 'root' | 'include' | 'exclude' | 'quirks'> & { readonly poll?: boolean },
   options: WalkOptions,
 ): AsyncGenerator<WalkEntry, WalkSummary, undefined> {
   validate(options);
@@ -120,12 +126,12 @@ export async function* walkSource(
   } catch (error) {
     const walker = new Walker(source.root, options, source);
     walker.unreadable(source.root, '', error);
-    return { ...walker.counts, complete: false };
+    return summarize(walker, false);
   }
   const walker = new Walker(rootReal, options, source);
   if (!rootStats.isDirectory()) {
     walker.problem('unreadable', source.root, '', 'the source is not a directory', 'ENOTDIR');
-    return { ...walker.counts, complete: false };
+    return summarize(walker, false);
   }
   let syncStats = source.poll !== true;
   let slowSamples = 0;
@@ -193,5 +199,9 @@ export async function* walkSource(
     subdirs.sort((a, b) => (a.relPath < b.relPath ? 1 : a.relPath > b.relPath ? -1 : 0));
     for (const subdir of subdirs) stack.push(subdir);
   }
-  return { ...walker.counts, complete: walker.counts.unreadable === 0 };
+  return summarize(walker, walker.counts.unreadable === 0);
+}
+
+function summarize(walker: Walker, complete: boolean): WalkSummary {
+  return { ...walker.counts, ...(walker.heldUntilMs !== undefined ? { heldUntilMs: walker.heldUntilMs } : {}), complete };
 }

@@ -6,20 +6,14 @@ import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { isErrnoException } from '../errors.js';
-import { DEFAULT_EXTENSIONS, pathFilter, type PathFilter } from './filter.js';
+import { DEFAULT_EXTENSIONS, nameMatcher, pathFilter, type PathFilter } from './filter.js';
 import { isInside } from './mounts.js';
-import type { Source } from './source.js';
+import type { Source, SourceQuirks } from './source.js';
 import type { WalkEntry, WalkOptions, WalkProblem } from './walk.js';
 
-export const MB = 1024 * 1024;
+import { formatBytes } from '../fsutil/format-bytes.js';
 
-/** "64 MB", "1.5 MB", "512 KB", "100 bytes": how a cap reads in a refusal. */
-export function formatBytes(bytes: number): string {
-  const trim = (n: number) => String(Number(n.toFixed(2)));
-  if (bytes >= MB) return `${trim(bytes / MB)} MB`;
-  if (bytes >= 1024) return `${trim(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
+export { formatBytes, MB } from '../fsutil/format-bytes.js';
 
 const NOT_REGULAR = 'not a regular file';
 const OUTSIDE = 'symlink leads outside the source';
@@ -34,7 +28,13 @@ export interface Dir {
   readonly stats?: Stats;
 }
 
-export type Candidate = { readonly kind: 'file' | 'link' | 'special'; readonly path: string; readonly relPath: string };
+/** The app is recording in this directory: files modified at or after `fromMs` wait until `untilMs` at least. */
+export interface Hold {
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
+export type Candidate = { readonly kind: 'file' | 'link' | 'special'; readonly path: string; readonly relPath: string; readonly hold?: Hold };
 
 export interface Outcome {
   readonly entry?: WalkEntry;
@@ -53,15 +53,58 @@ export class Walker {
   private readonly filter: PathFilter;
   private readonly refusedTooLarge: string;
   private readonly visited = new Set<string>();
-  counts = { files: 0, refused: 0, unreadable: 0, loops: 0 };
+  private readonly never: ((name: string) => boolean) | undefined;
+  private readonly recording: SourceQuirks['recording'];
+  private readonly placeholders: boolean;
+  counts = { files: 0, refused: 0, unreadable: 0, loops: 0, held: 0 };
+  /** The earliest time a held file may be listed (a rescan then is worth it); undefined: unknown. */
+  heldUntilMs: number | undefined;
 
   constructor(
     private readonly rootReal: string,
     private readonly options: WalkOptions,
-    source: Pick<Source, 'include' | 'exclude'>,
+    source: Pick<Source, 'include' | 'exclude' | 'quirks'>,
   ) {
     this.filter = pathFilter({ extensions: options.extensions ?? DEFAULT_EXTENSIONS, include: source.include, exclude: source.exclude });
     this.refusedTooLarge = `file is larger than the ${formatBytes(options.maxFileBytes)} cap`;
+    this.never = nameMatcher(source.quirks?.never);
+    this.recording = source.quirks?.recording;
+    this.placeholders = source.quirks?.placeholders === true;
+  }
+
+  /**
+   * While the app records here (its marker was modified within `freshS`), files modified
+   * within `holdS` wait: one of them is the ride being written.
+   */
+  private holdIn(dir: Dir, entries: Dirent[]): Hold | undefined {
+    const recording = this.recording;
+    if (!recording) return undefined;
+    const markerName = recording.marker.toLowerCase();
+    const marker = entries.find((entry) => entry.isFile() && entry.name.toLowerCase() === markerName);
+    if (!marker) return undefined;
+    let markerMtimeMs: number;
+    try {
+      markerMtimeMs = lstatSync(childPath(dir.path, marker.name)).mtimeMs;
+    } catch {
+      return undefined; // gone already: the ride ended
+    }
+    const now = this.options.now?.() ?? Date.now();
+    const untilMs = markerMtimeMs + recording.freshS * 1000;
+    return untilMs > now ? { fromMs: now - recording.holdS * 1000, untilMs } : undefined;
+  }
+
+  /** A file that is there but not ready: an empty cloud placeholder, or a ride being recorded. */
+  private waits(stats: Stats, hold: Hold | undefined): boolean {
+    if (this.placeholders && stats.size === 0) {
+      this.counts.held++;
+      return true;
+    }
+    if (hold && stats.mtimeMs >= hold.fromMs) {
+      this.counts.held++;
+      this.heldUntilMs = Math.min(this.heldUntilMs ?? Infinity, hold.untilMs);
+      return true;
+    }
+    return false;
   }
 
   problem(kind: WalkProblem['kind'], path: string, relPath: string, message: string, code?: string): WalkProblem {
@@ -104,6 +147,7 @@ export class Walker {
   sort(dir: Dir, entries: Dirent[]): { candidates: Candidate[]; subdirs: Dir[] } {
     const candidates: Candidate[] = [];
     const subdirs: Dir[] = [];
+    const hold = this.holdIn(dir, entries);
     for (const entry of entries) {
       const name = entry.name;
       if (name.startsWith('.')) continue;
@@ -111,25 +155,28 @@ export class Walker {
       const path = childPath(dir.path, name);
       if (entry.isDirectory()) {
         if (!this.filter.prunesDir(relPath)) subdirs.push({ path, relPath, real: childPath(dir.real, name) });
+      } else if (this.never?.(name)) {
+        continue;
       } else if (entry.isSymbolicLink()) {
-        candidates.push({ kind: 'link', path, relPath });
+        candidates.push({ kind: 'link', path, relPath, ...(hold ? { hold } : {}) });
       } else if (this.filter.wantsFile(relPath)) {
-        candidates.push({ kind: entry.isFile() ? 'file' : 'special', path, relPath });
+        candidates.push({ kind: entry.isFile() ? 'file' : 'special', path, relPath, ...(hold ? { hold } : {}) });
       }
     }
     return { candidates, subdirs };
   }
 
-  private fileOutcome(path: string, relPath: string, stats: Stats): Outcome {
+  private fileOutcome(path: string, relPath: string, stats: Stats, hold: Hold | undefined): Outcome {
     if (!stats.isFile()) return { entry: { kind: 'refused', path, relPath, reason: NOT_REGULAR } };
+    if (this.waits(stats, hold)) return {};
     if (stats.size > this.options.maxFileBytes) return { entry: { kind: 'refused', path, relPath, reason: this.refusedTooLarge } };
     return { entry: { kind: 'file', path, relPath, size: stats.size, mtimeMs: stats.mtimeMs, dev: stats.dev, ino: stats.ino } };
   }
 
   /** A plain file, stat'ed synchronously (see `walkSource` for when that is allowed). */
-  examineFileSync({ path, relPath }: Candidate): Outcome {
+  examineFileSync({ path, relPath, hold }: Candidate): Outcome {
     try {
-      return this.fileOutcome(path, relPath, lstatSync(path));
+      return this.fileOutcome(path, relPath, lstatSync(path), hold);
     } catch (error) {
       return { problem: this.unreadable(path, relPath, error) };
     }
@@ -139,14 +186,14 @@ export class Walker {
     const { path, relPath } = candidate;
     if (candidate.kind === 'special') return { entry: { kind: 'refused', path, relPath, reason: NOT_REGULAR } };
     try {
-      if (candidate.kind === 'file') return this.fileOutcome(path, relPath, await lstat(path));
+      if (candidate.kind === 'file') return this.fileOutcome(path, relPath, await lstat(path), candidate.hold);
       return await this.examineLink(dir, candidate);
     } catch (error) {
       return { problem: this.unreadable(path, relPath, error) };
     }
   }
 
-  private async examineLink(dir: Dir, { path, relPath }: Candidate): Promise<Outcome> {
+  private async examineLink(dir: Dir, { path, relPath, hold }: Candidate): Promise<Outcome> {
     const wanted = this.filter.wantsFile(relPath);
     let target: string;
     try {
@@ -175,6 +222,6 @@ export class Walker {
       return { dir: { path, relPath, real: target, stats } };
     }
     if (!wanted || (stats.isFile() && this.reachable(target, true))) return {};
-    return this.fileOutcome(path, relPath, stats);
+    return this.fileOutcome(path, relPath, stats, hold);
   }
 }

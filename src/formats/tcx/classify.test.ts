@@ -216,4 +216,15 @@ describe('classifyTcx', () => {
     for (let at = 0; at < bytes.length; at += 333) classifier.write(bytes.subarray(at, at + 333));
     expect(classifier.finish()).toEqual(classifyTcx(bytes));
   });
+
+  it('reads a Strava export TCX that starts with whitespace before <?xml, whole or in pieces', () => {
+    const bytes = tcx(activity({ sport: 'Biking', start: START, laps: [6] }));
+    const padded = new Uint8Array([...enc.encode('          \r\n\t'), ...bytes]);
+    const whole = classifyTcx(padded);
+    expect(whole).toMatchObject({ verdict: 'upload', activityType: 'cycling', points: 6 });
+    expect({ ...whole, identity: undefined }).toEqual({ ...classifyTcx(bytes), identity: undefined });
+    const classifier = createTcxClassifier();
+    for (let at = 0; at < padded.length; at += 4) classifier.write(padded.subarray(at, at + 4));
+    expect(classifier.finish()).toEqual(whole);
+  });
 });

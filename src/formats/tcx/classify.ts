@@ -17,12 +17,32 @@ export const TCX_NO_RECORDED_TRACK = 'no recorded track (fewer than 2 timed trac
 
 export type TcxClassifier = StreamingClassifier;
 
-/** Classify a TCX fed in pieces. Never throws. */
+const isXmlSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+
+/**
+ * Classify a TCX fed in pieces. Never throws. Whitespace before the XML declaration is
+ * dropped: Strava's export writes TCX files that start with it, which a strict parser
+ * refuses ("an XML declaration must be at the start"); Strava's own importers strip it.
+ */
 export function createTcxClassifier(limits?: Partial<XmlLimits>): TcxClassifier {
-  return createStreamingClassifier(
+  const classifier = createStreamingClassifier(
     { label: 'TCX', makeWalker: (onPoint) => new TcxWalker(onPoint), verdict, invalid: (reason) => skip('invalid', reason) },
     limits,
   );
+  let started = false;
+  return {
+    write(chunk) {
+      if (!started) {
+        let skip = 0;
+        while (skip < chunk.length && isXmlSpace(chunk[skip]!)) skip++;
+        if (skip === chunk.length) return;
+        started = true;
+        chunk = chunk.subarray(skip);
+      }
+      classifier.write(chunk);
+    },
+    finish: () => classifier.finish(),
+  };
 }
 
 export function classifyTcx(bytes: Uint8Array): Activity {
