@@ -29,9 +29,11 @@ function size(bytes: number): string {
  * errors with HTTP 200, and a server that still does must not be asked the same thing again.
  */
 export function isRefusalAt200(json: Record<string, unknown>): boolean {
-  const error = json.error;
-  return (typeof error === 'string' ? error.trim() !== '' : error !== undefined && error !== null && error !== false) &&
-    json.activity_id === undefined && json.ok === undefined;
+  const { error, activity_id: id } = json;
+  const saysError = typeof error === 'string' ? error.trim() !== '' : error !== undefined && error !== null && error !== false;
+  // v1 once answered with an empty activity_id (api-v1 #27): that is no id either.
+  const hasId = id !== undefined && id !== null && id !== '' && id !== 0;
+  return saysError && !hasId && json.ok === undefined;
 }
 
 /**
