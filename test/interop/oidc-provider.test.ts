@@ -112,7 +112,7 @@ describe('interop with node-oidc-provider (rotation on, PKCE required, short acc
     expect(b.code, b.stderr).toBe(0);
     expect((server.seen.grants.refresh_token ?? 0) - refreshes).toBe(1);
     expect(server.seen.revokedGrants - revoked, server.seen.grantErrors.join('\n')).toBe(0);
-    expect(server.seen.uploads - uploads).toBe(2);
+    expect(server.seen.uploads - uploads, [...server.seen.uploadLog.slice(uploads), a.stdout, a.stderr, b.stdout, b.stderr].join('\n')).toBe(2);
     // The one stored pair is the live one: the provider still takes its refresh token.
     expect((await refreshAtProvider(server, storedTokens(home).refreshToken!)).status).toBe(200);
     expect(server.seen.revokedGrants - revoked).toBe(0);

@@ -4,7 +4,7 @@
  * endpoints and checks bearer tokens with the provider itself. Both on 127.0.0.1, on
  * different ports: the authorization server is on another host as far as mmt-sync knows.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
@@ -36,7 +36,7 @@ export interface InteropServer {
   /** The resource server's API base (its uploadActivity is what sync calls). */
   readonly apiBaseUrl: string;
   /** Grants by grant_type, reuse detections (revoked grants) and uploads, as the servers saw them. */
-  readonly seen: { grants: Record<string, number>; revokedGrants: number; uploads: number; grantErrors: string[] };
+  readonly seen: { grants: Record<string, number>; revokedGrants: number; uploads: number; grantErrors: string[]; uploadLog: string[] };
   readonly provider: Provider;
   close(): Promise<void>;
 }
@@ -50,8 +50,11 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-async function drain(req: IncomingMessage): Promise<void> {
-  for await (const chunk of req) void chunk;
+/** The request body's SHA-256 (uploads are told apart by it in failure messages). */
+async function bodyHash(req: IncomingMessage): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of req) hash.update(chunk as Buffer);
+  return hash.digest('hex').slice(0, 12);
 }
 
 export async function startInteropServer(options: InteropOptions): Promise<InteropServer> {
@@ -92,7 +95,7 @@ export async function startInteropServer(options: InteropOptions): Promise<Inter
     },
   };
   const provider = new Provider(issuer, configuration);
-  const seen: InteropServer['seen'] = { grants: {}, revokedGrants: 0, uploads: 0, grantErrors: [] };
+  const seen: InteropServer['seen'] = { grants: {}, revokedGrants: 0, uploads: 0, grantErrors: [], uploadLog: [] };
   provider.on('grant.success', (ctx) => {
     const type = String(ctx.oidc.params?.grant_type);
     seen.grants[type] = (seen.grants[type] ?? 0) + 1;
@@ -124,7 +127,7 @@ export async function startInteropServer(options: InteropOptions): Promise<Inter
 
   const api = createServer((req, res) => {
     void (async () => {
-      await drain(req);
+      const body = await bodyHash(req);
       const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
       const token = bearer ? await provider.AccessToken.find(bearer) : undefined;
       res.setHeader('Content-Type', 'application/json');
@@ -137,6 +140,7 @@ export async function startInteropServer(options: InteropOptions): Promise<Inter
         return;
       }
       seen.uploads++;
+      seen.uploadLog.push(`${new Date().toISOString()} body ${body} (${req.headers['content-length']} bytes) on port ${req.socket.remotePort}`);
       res.writeHead(200).end(JSON.stringify({ function: 'uploadActivity', activity_id: 1000 + seen.uploads, status: 'created' }));
     })();
   });
