@@ -21,6 +21,7 @@ const MODULES: readonly BenchModule[] = [
   { name: 'intake', entry: 'intake.js', about: 'classification throughput, no-op rescan, RSS on a 24-hour FIT file' },
   { name: 'upload', entry: 'upload.js', about: '1,000-file backlog to the loopback sandbox: files/s, peak RSS, exactly once' },
   { name: 'daemon', entry: 'daemon.js', about: 'settle-to-upload latency of the watching daemon, idle CPU and RSS' },
+  { name: 'ui', entry: 'ui.js', about: 'the dashboard: Activities page over 5,000 activities; daemon idle CPU and RSS with it on' },
 ];
 
 /** The one table from outcome to exit code (shown by --help). */

@@ -25,7 +25,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export const COMMAND_NAMES = ['watch', 'sync', 'login', 'logout', 'status', 'inspect', 'scan', 'retry', 'forget', 'live', 'sandbox', 'service', 'doctor', 'sources'];
+export const COMMAND_NAMES = ['watch', 'sync', 'login', 'logout', 'status', 'inspect', 'scan', 'retry', 'forget', 'live', 'sandbox', 'service', 'doctor', 'sources', 'ui'];
 
 export const EXIT_STATUS_HELP = `
 Exit status:
@@ -123,6 +123,14 @@ export function buildProgram(runner: Runner, version: string): Command {
     .addOption(new Option('--status <status>', 'visibility of the live activity').choices(['public', 'private']))
     .action((opts, cmd: Command) =>
       runner.run(async () => (await import('./commands/live.js')).runLive as never, cmd.optsWithGlobals()),
+    );
+
+  command('ui', 'the dashboard in your browser: what went up, what waits and why (127.0.0.1 only)')
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free one; default: ui.port)', number('--port', 0, 65535))
+    .option('--no-browser', 'print the URL (first line of stdout) without opening a browser')
+    .option('--print-url', 'print a new one-time URL into the dashboard already running, then exit')
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/ui.js')).runUi as never, cmd.optsWithGlobals()),
     );
 
   command('service', 'install the background service (systemd user unit / LaunchAgent) and the plug-in trigger')

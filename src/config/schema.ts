@@ -33,6 +33,12 @@ const endpointPath = z
     'a path relative to api.baseUrl (like oauth/token) or an https:// URL (plain http only for a loopback host)',
   );
 
+/** An activity's page on the site: https (loopback http for the sandbox), with an {id} to fill in. */
+const activityUrl = z
+  .string()
+  .refine((value) => value.includes('{id}'), 'a URL with {id} where the activity id goes')
+  .refine((value) => secureUrl(value.replace('{id}', '1')), 'an https:// URL (plain http only for a loopback host)');
+
 const cronExpression = z.string().min(1).refine((value) => cron.validate(value), 'a cron expression like "*/15 * * * *"');
 
 const source = z.strictObject({
@@ -71,6 +77,7 @@ export const configSchema = z.strictObject({
       updateActivity: endpointPath,
       stopActivity: endpointPath,
     }),
+    activityUrl,
   }),
   auth: z.strictObject({
     tokenStore: z.enum(['keychain', 'file']),
@@ -116,6 +123,11 @@ export const configSchema = z.strictObject({
     format: z.enum(['text', 'json']),
   }),
   notify: z.boolean(),
+  ui: z.strictObject({
+    enabled: z.boolean(),
+    port: z.number().int().min(0).max(65535),
+    units: z.enum(['auto', 'km', 'mi']),
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -62,6 +62,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   let tasks: ScheduledTask[] = [];
   let mediaWatcher: FSWatcher | undefined;
   let scanning: Promise<void> = Promise.resolve();
+  let dashboard: { close(): Promise<void> } | undefined;
 
   /** Scans run one after another; each wakes the uploader when it queued something. */
   const scan = (targets: readonly Source[], settleMs: number, why: string) => {
@@ -174,6 +175,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     await watchMedia();
     log.info(`watching ${sources.length} source${sources.length === 1 ? '' : 's'}${sources.length ? `: ${sources.map((s) => s.label).join(', ')}` : ''}`);
     options.onReady?.({ reload });
+    dashboard = config.ui.enabled ? await (await import('../ui/daemon-dashboard.js')).serveDashboardForDaemon({ stateDir, config: () => config, log, wake: () => uploader.wake() }) : undefined;
     void scan(sources, intakeLimits(config).settleMs, 'start-up scan');
 
     const graceTimer = { handle: undefined as NodeJS.Timeout | undefined };
@@ -213,6 +215,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
     clearTimeout(graceTimer.handle);
   } finally {
+    await dashboard?.close();
     for (const task of tasks) void task.stop();
     await mediaWatcher?.close();
     for (const watcher of watchers.values()) await watcher.close();

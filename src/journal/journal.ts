@@ -4,9 +4,11 @@ import { dirname, join } from 'node:path';
 import type { Activity } from '../formats/activity.js';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
 import { journalError } from './errors.js';
+import { eventNote, isRecorded } from './events.js';
 import { migrate } from './migrations.js';
 import { toRecord, type FileRecord } from './rows.js';
 import { canMove, FILE_STATES, type FileState } from './states.js';
+import { JournalViews } from './views.js';
 
 /** What a rescan needs to decide, without reading the file, whether anything changed. */
 export interface IndexEntry {
@@ -44,14 +46,12 @@ export class Journal {
   /** Prepared once per SQL text: preparing costs more than running these small statements. */
   private readonly statements = new Map<string, Database.Statement>();
   /** Made once: better-sqlite3 prepares BEGIN/COMMIT each time a transaction function is made. */
-  private readonly inTransaction: <T>(work: () => T) => T;
   private readonly inImmediateTransaction: <T>(work: () => T) => T;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
     const transaction = db.transaction((work: () => unknown) => work());
-    this.inTransaction = <T>(work: () => T) => transaction(work) as T;
     this.inImmediateTransaction = <T>(work: () => T) => transaction.immediate(work) as T;
   }
 
@@ -203,9 +203,22 @@ export class Journal {
         if (!current) throw new Error(`no file #${id}`);
         if (!canMove(current, to)) throw new Error(`file #${id} cannot move from ${current} to ${to}`);
         this.update(id, { ...fields, state: to, updated_at: now });
+        if (isRecorded(to)) this.recordEvent(id, now, to, eventNote(current, to, fields));
       });
     });
   }
+
+  private recordEvent(id: number, at: number, state: FileState, note: string | null): void {
+    this.sql('INSERT INTO file_events (file_id, at, state, note) VALUES (?, ?, ?, ?)').run(id, at, state, note);
+  }
+
+  /** Read-only queries for the dashboard (views.ts); the SQL stays in journal/. */
+  get views(): JournalViews {
+    this.viewCache ??= new JournalViews((text) => this.sql(text), (where, work) => this.run(where, work));
+    return this.viewCache;
+  }
+
+  private viewCache: JournalViews | undefined;
 
   private update(id: number, fields: Record<string, unknown>): void {
     const keys = Object.keys(fields);
@@ -230,6 +243,7 @@ export class Journal {
       positions: activity.positions,
       device: activity.device ? JSON.stringify(activity.device) : null,
       identity: activity.identity ?? null,
+      polyline: activity.polyline ?? null,
       verdict: activity.verdict,
       reason: activity.reason,
       problems: JSON.stringify(activity.problems),
@@ -266,6 +280,7 @@ export class Journal {
         if (!pick) return undefined;
         const row = this.sql(`UPDATE files SET state = 'uploading', claimed_by = ?, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`)
           .get(owner, now, pick.id) as Record<string, unknown> | undefined;
+        if (row) this.recordEvent(pick.id, now, 'uploading', `attempt ${(row.attempts as number) + 1}`);
         return row ? toRecord(row) : undefined;
       }),
     );

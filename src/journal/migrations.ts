@@ -56,6 +56,19 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE files ADD COLUMN upload_format TEXT;`,
   // 3: the hash of what goes up, so a spool copy torn by a power loss is recognised.
   `ALTER TABLE files ADD COLUMN upload_sha256 TEXT;`,
+  // 4: for the dashboard: the track's outline (encoded polyline), each file's history,
+  // and activities newest first without a sort of the whole table.
+  `
+  ALTER TABLE files ADD COLUMN polyline TEXT;
+  CREATE TABLE file_events (
+    file_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX file_events_file ON file_events (file_id);
+  CREATE INDEX files_start ON files (start, state);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -38,6 +38,8 @@ export interface FileRecord {
   /** The format of the bytes that go up ('gpx' for a FIT rebuilt by repair). */
   readonly uploadFormat: string | null;
   readonly uploadSha256: string | null;
+  /** The track's outline for drawing (Google encoded polyline), when it has positions. */
+  readonly polyline: string | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -87,5 +89,6 @@ export function toRecord(row: Raw): FileRecord {
     uploadedAt: (row.uploaded_at as number | null) ?? null,
     uploadFormat: (row.upload_format as string | null) ?? null,
     uploadSha256: (row.upload_sha256 as string | null) ?? null,
+    polyline: (row.polyline as string | null) ?? null,
   };
 }

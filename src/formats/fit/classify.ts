@@ -1,6 +1,7 @@
 import type { Activity } from '../activity.js';
 import { toMmtActivityType } from '../activity-types.js';
 import { trackToGpx } from './gpx.js';
+import { trackOutline } from './outline.js';
 import { FILE_TYPE_ACTIVITY } from './profile.js';
 import { scanFit, type Fault, type Segment } from './scan.js';
 import { summarise } from './summary.js';
@@ -17,7 +18,8 @@ const MAX_PROBLEMS = 20;
 const MAX_IN_REASON = 3;
 
 export function classifyFit(bytes: Uint8Array): Activity {
-  const scan = scanFit(bytes);
+  // The positions come along in the same pass: they give the drawing outline.
+  const scan = scanFit(bytes, { track: true });
   if (!scan.fit) return notFit();
 
   const summary = summarise(scan, bytes);
@@ -31,6 +33,7 @@ export function classifyFit(bytes: Uint8Array): Activity {
     points: scan.records,
     positions: scan.positions,
     problems,
+    ...trackOutline(scan.track, allProblems.length > 0),
   };
   const faults = allProblems.length > MAX_IN_REASON
     ? `${allProblems.slice(0, MAX_IN_REASON).join('; ')} (and ${allProblems.length - MAX_IN_REASON} more faults)`
@@ -56,7 +59,7 @@ export function classifyFit(bytes: Uint8Array): Activity {
     };
   }
   if (scan.positions >= 2) {
-    const track = scanFit(bytes, { track: true }).track!;
+    const track = scan.track!;
     const outliers = findOutliers(track);
     const kept = track.length - outliers.count;
     // Like any GPX we upload, the rebuilt track needs 2 timed points to be a recording.
