@@ -170,6 +170,8 @@ export function buildProgram(runner: Runner, version: string): Command {
     .option('--rate-limit <n>', 'requests per minute per account before 429 with Retry-After', number('--rate-limit', 1, 1e9))
     .option('--fail-first <n>', 'the first N data requests answer 503', number('--fail-first', 0, 1e9))
     .option('--seed <n>', 'makes injected faults reproducible', number('--seed', 0, 2 ** 31))
+    .option('--quirks <list>', 'answer like real servers do, comma-separated (e.g. bom,error-at-200,no-rotation; see the README)')
+    .option('--redirect-uri <uri>', 'accept only this redirect URI, like a server with a registered one')
     .action((opts: Record<string, unknown>, cmd: Command) => {
       const o = cmd.optsWithGlobals();
       const sandboxOptions = {
@@ -184,6 +186,8 @@ export function buildProgram(runner: Runner, version: string): Command {
         ...(o.rateLimit !== undefined ? { rateLimitPerMin: o.rateLimit } : {}),
         ...(o.failFirst !== undefined ? { failFirst: o.failFirst } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.quirks !== undefined ? { quirks: o.quirks } : {}),
+        ...(o.redirectUri !== undefined ? { redirectUri: o.redirectUri } : {}),
         ...(o.verbose ? { verbose: true } : {}),
       };
       return runner.run(async () => (await import('./commands/sandbox.js')).runSandbox as never, sandboxOptions);

@@ -46,14 +46,12 @@ export class Journal {
   /** Prepared once per SQL text: preparing costs more than running these small statements. */
   private readonly statements = new Map<string, Database.Statement>();
   /** Made once: better-sqlite3 prepares BEGIN/COMMIT each time a transaction function is made. */
-  private readonly inTransaction: <T>(work: () => T) => T;
   private readonly inImmediateTransaction: <T>(work: () => T) => T;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
     const transaction = db.transaction((work: () => unknown) => work());
-    this.inTransaction = <T>(work: () => T) => transaction(work) as T;
     this.inImmediateTransaction = <T>(work: () => T) => transaction.immediate(work) as T;
   }
 
@@ -66,9 +64,14 @@ export class Journal {
     return statement;
   }
 
-  /** Several writes as one transaction (one commit for the whole intake of a file). */
+  /**
+   * Several writes as one transaction (one commit for the whole intake of a file). IMMEDIATE,
+   * like every transaction here that writes: a deferred one that reads first and then writes
+   * gets SQLITE_BUSY at once, without busy_timeout, when another process committed in between
+   * (WAL snapshot) — which made a second `--once` run's recorded upload look failed.
+   */
   batch<T>(work: () => T): T {
-    return this.run('writing', () => this.inTransaction(work));
+    return this.run('writing', () => this.inImmediateTransaction(work));
   }
 
   static open(stateDir: string): Journal {
@@ -195,7 +198,7 @@ export class Journal {
   /** The one place a state changes; refuses moves the state table does not allow. */
   move(id: number, to: FileState, fields: Partial<Record<string, unknown>> = {}, now = Date.now()): void {
     this.run(`moving #${id} to ${to}`, () => {
-      this.inTransaction(() => {
+      this.inImmediateTransaction(() => {
         const current = this.sql('SELECT state FROM files WHERE id = ?').pluck().get(id) as FileState | undefined;
         if (!current) throw new Error(`no file #${id}`);
         if (!canMove(current, to)) throw new Error(`file #${id} cannot move from ${current} to ${to}`);

@@ -74,14 +74,19 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`the journal was written by a newer mmt-sync (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade mmt-sync`);
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+  // One step per IMMEDIATE transaction, the version read under its write lock: two first runs
+  // at once (a daemon and a `--once`) must not both create the tables ("already exists").
+  const step = db.transaction((): boolean => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`the journal was written by a newer mmt-sync (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade mmt-sync`);
+    }
+    if (current === SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[current]!);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // Next step.
   }
 }

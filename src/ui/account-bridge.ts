@@ -1,5 +1,6 @@
 import { openAccount } from '../auth/account.js';
 import { login } from '../auth/login.js';
+import { noRefreshReason } from '../auth/session.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 
@@ -45,6 +46,8 @@ export function accountBridge(config: Config, stateDir: string, log: Logger, onC
       const tokens = await account.store.read();
       if (!tokens) return { ...base, state: 'not-logged-in' };
       if (tokens.loginRequired) return { ...base, state: 'login-required', reason: tokens.loginRequired };
+      // Without a refresh token an expired pair is as dead as a refused one.
+      if (!tokens.refreshToken && tokens.expiresAt <= Date.now()) return { ...base, state: 'login-required', reason: noRefreshReason(tokens) };
       return { ...base, state: 'logged-in', accessTokenExpiresAt: tokens.expiresAt };
     } catch (error) {
       return { ...base, state: 'unreadable', reason: (error as Error).message };
@@ -68,6 +71,7 @@ export function accountBridge(config: Config, stateDir: string, log: Logger, onC
           endpoints: account.endpoints,
           store: account.store,
           timeoutMs: config.auth.loginTimeoutS * 1000,
+          callbackPort: config.auth.callbackPort,
           log,
           signal: controller.signal,
           presentUrl: async (url) => resolve(url),

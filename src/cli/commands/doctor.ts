@@ -1,5 +1,6 @@
 import { openAccount, type Account } from '../../auth/account.js';
-import { httpRequest } from '../../api/http.js';
+import { httpRequest } from '../../http/request.js';
+import { resolveEndpoint } from '../../http/url.js';
 import { loadConfig } from '../../config/load.js';
 import { stateDir } from '../../config/paths.js';
 import { MmtError, failure, loginRequired } from '../../errors.js';
@@ -31,13 +32,14 @@ async function checkToken(account: Account): Promise<DoctorCheck> {
   }
 }
 
-async function checkApi(account: Account): Promise<DoctorCheck> {
+async function checkApi(account: Account, uploadUrl: string): Promise<DoctorCheck> {
   try {
     // Any HTTP answer proves DNS, TLS and routing; the data endpoints need a file to say more.
-    const response = await httpRequest({ url: account.endpoints.baseUrl, method: 'GET', timeoutMs: account.endpoints.timeoutMs });
-    return { check: 'api', ok: true, detail: `${account.endpoints.baseUrl} answered HTTP ${response.status}` };
+    // The upload endpoint's own URL: it may be on another host than api.baseUrl.
+    const response = await httpRequest({ url: uploadUrl, method: 'GET', timeoutMs: account.endpoints.timeoutMs });
+    return { check: 'api', ok: true, detail: `${uploadUrl} answered HTTP ${response.status}` };
   } catch (error) {
-    return { check: 'api', ok: false, detail: message(error), fix: 'check the network and api.baseUrl' };
+    return { check: 'api', ok: false, detail: message(error), fix: 'check the network, api.baseUrl and api.paths.uploadActivity' };
   }
 }
 
@@ -61,6 +63,7 @@ function checkNode(version = process.version, today = new Date()): DoctorCheck {
 export async function runDoctor(options: GlobalOptions, io: Io): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [checkNode()];
   let account: Account | undefined;
+  let uploadUrl = '';
   try {
     const loaded = loadConfig(options.config ? { configFile: options.config } : {});
     checks.push({ check: 'config', ok: true, detail: loaded.file ? `${loaded.file} is valid` : 'no config file; defaults apply' });
@@ -71,6 +74,7 @@ export async function runDoctor(options: GlobalOptions, io: Io): Promise<DoctorC
         : { check: 'client', ok: false, detail: 'api.clientId / api.clientSecret not set', fix: 'set them in the config or MMT_CLIENT_ID / MMT_CLIENT_SECRET' },
     );
     account = openAccount(loaded.config, stateDir(), io.log);
+    uploadUrl = resolveEndpoint(loaded.config.api.paths.uploadActivity, loaded.config.api.baseUrl);
   } catch (error) {
     checks.push({ check: 'config', ok: false, detail: message(error), fix: 'correct the named setting (see config/default.yaml)' });
   }
@@ -82,7 +86,7 @@ export async function runDoctor(options: GlobalOptions, io: Io): Promise<DoctorC
     } catch (error) {
       checks.push({ check: 'token store', ok: false, detail: message(error), fix: 'start a keyring or set auth.tokenStore: file' });
     }
-    checks.push(await checkApi(account));
+    checks.push(await checkApi(account, uploadUrl));
   }
   if (options.json) io.out(JSON.stringify(checks, null, 2));
   else io.out(checks.map((c) => `${c.ok ? (c.warning ? 'warn' : 'ok  ') : 'FAIL'}  ${c.check}: ${c.detail}${c.fix ? ` — fix: ${c.fix}` : ''}`).join('\n'));
