@@ -137,7 +137,6 @@ export class AuthSession {
         log.info(`access token refreshed${kept}`, { expiresAt: new Date(fresh.expiresAt).toISOString() });
         return fresh;
       },
-      (error) => log.warn(`refresh lock was lost: ${error.message}`),
     );
   }
 

@@ -11,6 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { USER_AGENT } from '../package-root.js';
+import { requestDeadline } from './deadline.js';
 import { HttpFailure } from './failure.js';
 import type { EncodedForm } from './multipart.js';
 import { parseJsonBody } from './reply.js';
@@ -61,8 +62,8 @@ function headerReader(raw: http.IncomingHttpHeaders): HttpResponse['headers'] {
 export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   assertSafeUrl(request.url);
   const url = new URL(request.url);
-  const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  const deadline = requestDeadline(request.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
   const what = `${request.method ?? 'GET'} ${url.pathname}`;
   let body: Buffer | undefined;
   const headers: Record<string, string> = { Accept: 'application/json', ...request.headers, 'User-Agent': USER_AGENT };
@@ -120,7 +121,9 @@ export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   } catch (error) {
     if (error instanceof HttpFailure) throw error;
     if (request.signal?.aborted) throw new HttpFailure('aborted', `${what}: cancelled`, error);
-    if (timeout.aborted) throw new HttpFailure('timeout', `${what}: no answer within ${request.timeoutMs / 1000} s`, error);
+    if (deadline.expired()) throw new HttpFailure('timeout', `${what}: no answer within ${request.timeoutMs / 1000} s`, error);
     throw new HttpFailure('network', `${what}: ${describeNetworkError(error)}`, error);
+  } finally {
+    deadline.clear();
   }
 }
