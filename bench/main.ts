@@ -23,6 +23,8 @@ const MODULES: readonly BenchModule[] = [
   { name: 'daemon', entry: 'daemon.js', about: 'settle-to-upload latency of the watching daemon, idle CPU and RSS' },
   { name: 'startup', entry: 'startup.js', about: 'cold starts of `--version` and `status` as ratios to a bare `node -e 0`' },
   { name: 'plugin', entry: 'plugin.js', about: 'a watch on a throttled (MTP-like) FUSE mount vs local disk: first and daily plug-in, --since all, replug under the daemon' },
+  { name: 'ui', entry: 'ui.js', about: 'the dashboard: Activities page over 5,000 activities; daemon idle CPU and RSS with it on' },
+  { name: 'package', entry: 'package.js', about: 'the npm tarball and the installed size of a real global install' },
 ];
 
 /** The one table from outcome to exit code (shown by --help). */

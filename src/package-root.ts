@@ -18,8 +18,11 @@ export function packageRoot(): string {
   throw new Error('cannot find the mmt-sync package folder (package.json beside config/)');
 }
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
-).version;
+const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string; homepage: string };
 
-export const USER_AGENT = `mmt-sync/${VERSION} (+https://github.com/mmt-sync/mmt-sync)`;
+export const VERSION: string = manifest.version;
+
+/** The project's one canonical address (package.json `homepage`, the units' `Documentation=`). */
+export const PROJECT_URL: string = manifest.homepage.replace(/#.*$/, '');
+
+export const USER_AGENT = `mmt-sync/${VERSION} (+${PROJECT_URL})`;

@@ -6,7 +6,8 @@
 import type { Check } from '../lib/result.js';
 import { progress } from '../lib/result.js';
 import { MB, round } from '../lib/stats.js';
-import { clockTicks, contextSwitches, cpuMs, memory, procfsAvailable } from '../upload/procfs.js';
+import { sampleIdle } from '../lib/idle-sampler.js';
+import { clockTicks, procfsAvailable } from '../upload/procfs.js';
 import { sleep } from '../upload/processes.js';
 import { envNumber, startDaemon, stopDaemon, type DaemonBench } from './setup.js';
 
@@ -33,34 +34,17 @@ export async function measureIdle(bench: DaemonBench, context: { uploadedFiles: 
   const daemon = await startDaemon(bench);
   try {
     await sleep(SETTLE_IN_S * 1000);
-    const pid = daemon.pid;
     const startedAt = Date.now();
-    const started = performance.now();
-    const cpu0 = cpuMs(pid);
-    const ctx0 = contextSwitches(pid);
-    const perSecondCpuMs: number[] = [];
-    let rssMax = 0;
-    let lastCpu = cpu0;
-    const deadline = started + idleS * 1000;
-    for (let second = 1; performance.now() < deadline; second++) {
-      await sleep(Math.max(0, Math.min(started + second * 1000, deadline) - performance.now()));
-      const now = cpuMs(pid);
-      perSecondCpuMs.push(now - lastCpu);
-      lastCpu = now;
-      rssMax = Math.max(rssMax, memory(pid).rss);
-    }
-    const elapsedMs = performance.now() - started;
-    const cpu = cpuMs(pid) - cpu0;
-    const ctx1 = contextSwitches(pid);
-    const mem = memory(pid);
-    rssMax = Math.max(rssMax, mem.rss);
+    const sample = await sampleIdle(daemon.pid, idleS);
+    const { elapsedMs, cpuMs: cpu, perSecondCpuMs, rssMax } = sample;
+    const mem = { rss: sample.rssEnd, hwm: sample.hwm };
     const endedAt = Date.now();
     const apiRequests = (await bench.sandbox.stats()).log.slice(apiBefore);
     const startupScanQueued = /new files? queued/.test(daemon.output().stderr);
     const stopped = await stopDaemon(daemon);
 
-    const cpuPct = (cpu / elapsedMs) * 100;
-    const wakeups = ctx1.voluntary - ctx0.voluntary;
+    const cpuPct = sample.cpuPct;
+    const wakeups = sample.voluntaryWakeups;
     const busySeconds = perSecondCpuMs.filter((ms) => ms > 0).length;
     progress(
       `idle: ${round(cpuPct, 3)} % CPU over ${round(elapsedMs / 1000, 1)} s (${round(cpu, 0)} ms), ${round(wakeups / (elapsedMs / 1000), 1)} wake-ups/s, ` +
@@ -88,7 +72,7 @@ export async function measureIdle(bench: DaemonBench, context: { uploadedFiles: 
           elapsedS: round(elapsedMs / 1000, 2),
           secondsWithCpu: busySeconds,
           perSecondCpuMs: perSecondCpuMs.map((ms) => round(ms, 0)),
-          wakeups: { voluntaryContextSwitches: wakeups, perS: round(wakeups / (elapsedMs / 1000), 2), involuntary: ctx1.involuntary - ctx0.involuntary, threads: ctx1.threads },
+          wakeups: { voluntaryContextSwitches: wakeups, perS: round(wakeups / (elapsedMs / 1000), 2), involuntary: sample.involuntary, threads: sample.threads },
           apiRequestsWhileIdle: apiRequests.map((e) => `${e.method} ${e.path} ${e.status}`),
           startupScanQueuedSomething: startupScanQueued,
           ...setup,

@@ -1,6 +1,7 @@
 /**
- * Peak resident memory while classifying a 24-hour FIT file, clean and with one corrupted
- * byte (the repair path). Each figure comes from a fresh process that does nothing else.
+ * Peak resident memory while classifying a 24-hour FIT file, clean, with one corrupted
+ * byte and cut short (the repair path: rewritten as FIT, the cut one with its summary
+ * rebuilt). Each figure comes from a fresh process that does nothing else.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ const MB = 1_000_000;
 interface Generated {
   readonly clean: string;
   readonly corrupt: string;
+  readonly cut: string;
   readonly bytes: number;
   readonly records: number;
   readonly corruptedOffset: number;
@@ -66,21 +68,24 @@ export async function measureRss(): Promise<Check> {
     const file = child<Generated>('intake/rss-generate.js', work);
     const clean = summarise(child<Measured>('intake/rss-measure.js', file.clean));
     const corrupt = summarise(child<Measured>('intake/rss-measure.js', file.corrupt));
-    progress(`rss: 24-hour FIT peak ${clean.peakRssMB} MB clean, ${corrupt.peakRssMB} MB corrupted (${corrupt.verdict})`);
-    const worst = Math.max(clean.peakRssMB, corrupt.peakRssMB);
+    const cut = summarise(child<Measured>('intake/rss-measure.js', file.cut));
+    progress(`rss: 24-hour FIT peak ${clean.peakRssMB} MB clean, ${corrupt.peakRssMB} MB corrupted, ${cut.peakRssMB} MB cut short (${corrupt.verdict}, ${cut.verdict})`);
+    const worst = Math.max(clean.peakRssMB, corrupt.peakRssMB, cut.peakRssMB);
     return {
       id: 'rss-24h-fit',
       what:
-        'peak RSS of a fresh Node process that reads a 24-hour FIT file (86,400 records) and classifies it; ' +
+        'peak RSS of a fresh Node process that reads a 24-hour FIT file (86,400 records), clean, with a byte corrupted ' +
+        'and cut short at 80 %, and classifies it (the damaged ones are repaired as FIT); ' +
         'max of process.resourceUsage().maxRSS and sampled process.memoryUsage().rss',
       target: `peak RSS <= ${TARGET_MB} MB`,
       pass: worst <= TARGET_MB,
-      headline: `${clean.peakRssMB} MB clean, ${corrupt.peakRssMB} MB corrupted`,
+      headline: `${clean.peakRssMB} MB clean, ${corrupt.peakRssMB} MB corrupted, ${cut.peakRssMB} MB cut short`,
       numbers: {
         unit: 'MB = 10^6 bytes; the baseline is the same process before reading the file',
         file: { MB: round(file.bytes / MB, 2), records: file.records, corruptedOffset: file.corruptedOffset },
         clean,
         corrupted: corrupt,
+        cutShort: cut,
       },
     };
   } finally {

@@ -1,10 +1,18 @@
-import type { AuthSession } from '../auth/session.js';
+/**
+ * api/: Map My Tracks' data endpoints (uploadActivity and the live-tracking calls) and what
+ * their replies mean. May import http/ (below it), config/ (types), errors, log; it gets its
+ * bearer token through the AccessTokens interface, so it does not depend on auth/ — auth/ and
+ * api/ both sit on http/ and neither imports the other.
+ */
 import type { Config } from '../config/schema.js';
 import { MmtError } from '../errors.js';
+import { HttpFailure } from '../http/failure.js';
+import { encodeMultipart, type EncodedForm, type FormValue } from '../http/multipart.js';
+import { describeReply } from '../http/reply.js';
+import { httpRequest, type HttpResponse } from '../http/request.js';
+import { resolveEndpoint } from '../http/url.js';
 import type { Logger } from '../log.js';
-import { ApiError, apiErrorFrom } from './errors.js';
-import { httpRequest, parseRetryAfter, type HttpResponse } from './http.js';
-import { encodeMultipart, type EncodedForm, type FormValue } from './multipart.js';
+import { ApiError, apiErrorFrom, isRefusalAt200 } from './errors.js';
 
 type Fields = ReadonlyArray<readonly [string, FormValue]>;
 
@@ -52,6 +60,14 @@ function mimeFor(fileName: string): string {
   return 'application/octet-stream';
 }
 
+/** Where the client gets its bearer token (auth's AuthSession is one). */
+export interface AccessTokens {
+  /** A token that is valid now. */
+  accessToken(): Promise<string>;
+  /** After a 401 for `rejected`: a different, valid token. */
+  renewAfterRejection(rejected: string): Promise<string>;
+}
+
 /**
  * The only code that calls Map My Tracks' data endpoints. Each call carries a bearer
  * token; a 401 gets exactly one refresh and one retry (the contract's rule).
@@ -59,7 +75,7 @@ function mimeFor(fileName: string): string {
 export class MmtClient {
   constructor(
     private readonly config: Config,
-    private readonly session: AuthSession,
+    private readonly session: AccessTokens,
     private readonly log: Logger,
   ) {}
 
@@ -123,34 +139,46 @@ export class MmtClient {
   }
 
   private async call(endpoint: Endpoint, makeForm: () => Fields, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const url = new URL(this.config.api.paths[endpoint], this.config.api.baseUrl).toString();
+    const url = resolveEndpoint(this.config.api.paths[endpoint], this.config.api.baseUrl);
     let token = await this.session.accessToken();
-    let response = await this.send(url, token, encodeMultipart(makeForm()), signal);
+    let form = encodeMultipart(makeForm());
+    let response = await this.send(endpoint, url, token, form, signal);
     if (response.status === 401) {
       this.log.debug(`${endpoint}: 401, refreshing the access token once`);
       token = await this.session.renewAfterRejection(token);
-      response = await this.send(url, token, encodeMultipart(makeForm()), signal);
+      form = encodeMultipart(makeForm());
+      response = await this.send(endpoint, url, token, form, signal);
       if (response.status === 401) {
         throw new MmtError('login', 'LOGIN_REQUIRED', `${endpoint}: the server refused a freshly refreshed token: run \`mmt-sync login\``);
       }
     }
-    if (response.status === 200 && typeof response.json === 'object' && response.json !== null) {
-      return response.json as Record<string, unknown>;
+    const json = response.json;
+    const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
+    if (response.status === 200 && isObject && !isRefusalAt200(json as Record<string, unknown>)) {
+      return json as Record<string, unknown>;
     }
-    if (response.status === 200) {
-      throw new ApiError(200, 'BAD_RESPONSE', `${endpoint}: the server answered 200 with no JSON body`, true, undefined);
+    if (response.status === 200 && !isObject) {
+      throw new ApiError(200, 'BAD_RESPONSE', `${endpoint}: the server answered 200 with ${describeReply(response, json)} instead of JSON`, true, undefined);
     }
-    throw apiErrorFrom(endpoint, response, parseRetryAfter(response.headers.get('retry-after')));
+    throw apiErrorFrom(endpoint, response, form.body.length);
   }
 
-  private send(url: string, token: string, form: EncodedForm, signal?: AbortSignal): Promise<HttpResponse> {
-    return httpRequest({
-      url,
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}` },
-      body: form,
-      timeoutMs: this.config.api.timeoutS * 1000,
-      ...(signal ? { signal } : {}),
-    });
+  private async send(endpoint: Endpoint, url: string, token: string, form: EncodedForm, signal?: AbortSignal): Promise<HttpResponse> {
+    try {
+      return await httpRequest({
+        url,
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: form,
+        timeoutMs: this.config.api.timeoutS * 1000,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      // Not this API's answer (a captive portal, a wrong endpoint): asking again gets the same.
+      if (error instanceof HttpFailure && error.failureKind === 'too-large') {
+        throw new ApiError(0, error.code, `${endpoint}: ${error.message}`, false, undefined);
+      }
+      throw error;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
+import { resolveEndpoint } from '../http/url.js';
 
-/** The resolved URLs and client credentials for one account. */
+/** The resolved URLs, client credentials and server facts for one account. */
 export interface OAuthEndpoints {
   readonly baseUrl: string;
   readonly authorizeUrl: string;
@@ -8,6 +9,10 @@ export interface OAuthEndpoints {
   readonly revokeUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Sent as `scope` on authorize when not empty (some servers refuse a request without one). */
+  readonly scope: string;
+  /** RFC 9207: when not empty, the authorization response must carry exactly this `iss`. */
+  readonly issuer: string;
   readonly timeoutMs: number;
 }
 
@@ -15,11 +20,13 @@ export function endpointsFrom(config: Config): OAuthEndpoints {
   const { api } = config;
   return {
     baseUrl: api.baseUrl,
-    authorizeUrl: new URL(api.paths.authorize, api.baseUrl).toString(),
-    tokenUrl: new URL(api.paths.token, api.baseUrl).toString(),
-    revokeUrl: new URL(api.paths.revoke, api.baseUrl).toString(),
+    authorizeUrl: resolveEndpoint(api.paths.authorize, api.baseUrl),
+    tokenUrl: resolveEndpoint(api.paths.token, api.baseUrl),
+    revokeUrl: resolveEndpoint(api.paths.revoke, api.baseUrl),
     clientId: api.clientId,
     clientSecret: api.clientSecret,
+    scope: api.scope,
+    issuer: api.issuer,
     timeoutMs: api.timeoutS * 1000,
   };
 }

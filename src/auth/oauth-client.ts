@@ -1,13 +1,22 @@
-import { httpRequest, type HttpResponse } from '../api/http.js';
+/**
+ * The token and revocation endpoints (RFC 6749 §4.1.3 and §6, RFC 7009), over http/.
+ */
 import { MmtError, loginRequired, usageError } from '../errors.js';
+import { describeReply, serverError } from '../http/reply.js';
+import { httpRequest, type HttpResponse } from '../http/request.js';
 import { registerSecret } from '../redact.js';
 import type { OAuthEndpoints } from './endpoints.js';
+import { tokensFromResponse } from './token-response.js';
 import type { StoredTokens } from './tokens.js';
 
-/** RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64'd. */
-function basicAuth(endpoints: OAuthEndpoints): string {
+/**
+ * RFC 6749 §2.3.1 and Appendix B: id and secret are each form-urlencoded, then joined with ':'
+ * and base64'd. encodeURIComponent leaves only A-Z a-z 0-9 - _ . ! ~ * ' ( ) as they are, which
+ * every form decoder reads back unchanged; a space becomes '+' as the form encoding has it.
+ */
+export function basicAuth(clientId: string, clientSecret: string): string {
   const enc = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${enc(endpoints.clientId)}:${enc(endpoints.clientSecret)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
 }
 
 export function assertClientConfigured(endpoints: OAuthEndpoints): void {
@@ -19,43 +28,23 @@ export function assertClientConfigured(endpoints: OAuthEndpoints): void {
   }
 }
 
-function oauthError(response: HttpResponse): { error?: string; description?: string } {
-  const body = response.json as { error?: unknown; error_description?: unknown } | undefined;
-  return {
-    ...(typeof body?.error === 'string' ? { error: body.error } : {}),
-    ...(typeof body?.error_description === 'string' ? { description: body.error_description } : {}),
-  };
-}
-
-async function tokenRequest(
-  endpoints: OAuthEndpoints,
-  form: Record<string, string>,
-  signal?: AbortSignal,
-): Promise<StoredTokens> {
+function postForm(endpoints: OAuthEndpoints, url: string, form: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
   assertClientConfigured(endpoints);
-  const response = await httpRequest({
-    url: endpoints.tokenUrl,
+  return httpRequest({
+    url,
     method: 'POST',
-    headers: { Authorization: basicAuth(endpoints), 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: { Authorization: basicAuth(endpoints.clientId, endpoints.clientSecret), 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form),
     timeoutMs: endpoints.timeoutMs,
     ...(signal ? { signal } : {}),
   });
-  if (response.status === 200) {
-    const body = response.json as Record<string, unknown> | undefined;
-    const accessToken = body?.access_token;
-    const refreshToken = body?.refresh_token;
-    if (typeof accessToken !== 'string' || !accessToken || typeof refreshToken !== 'string' || !refreshToken) {
-      throw new MmtError('failed', 'TOKEN_RESPONSE_INVALID', 'the token endpoint answered 200 without an access and a refresh token');
-    }
-    registerSecret(accessToken);
-    registerSecret(refreshToken);
-    const expiresIn = typeof body?.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
-    const now = Date.now();
-    return { accessToken, refreshToken, expiresAt: now + expiresIn * 1000, obtainedAt: now };
-  }
-  const { error, description } = oauthError(response);
-  const detail = `${error ?? `HTTP ${response.status}`}${description ? `: ${description}` : ''}`;
+}
+
+async function tokenRequest(endpoints: OAuthEndpoints, form: Record<string, string>, signal?: AbortSignal): Promise<StoredTokens> {
+  const response = await postForm(endpoints, endpoints.tokenUrl, form, signal);
+  if (response.status === 200) return tokensFromResponse(response);
+  const { code: error } = serverError(response.json);
+  const detail = `HTTP ${response.status}: ${describeReply(response)}`;
   if (error === 'invalid_grant') {
     throw loginRequired(`the server refused the ${form.grant_type === 'refresh_token' ? 'refresh token' : 'authorization code'} (${detail}): run \`mmt-sync login\``);
   }
@@ -80,25 +69,31 @@ export function exchangeCode(
   );
 }
 
-export function refreshTokens(endpoints: OAuthEndpoints, refreshToken: string, signal?: AbortSignal): Promise<StoredTokens> {
-  return tokenRequest(endpoints, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal);
+/**
+ * A refresh. RFC 6749 §6: the server MAY issue a new refresh token; when it does not, the one
+ * we used stays valid and is kept (a server that rotates always sends the new one).
+ */
+export async function refreshTokens(endpoints: OAuthEndpoints, refreshToken: string, signal?: AbortSignal): Promise<StoredTokens> {
+  const fresh = await tokenRequest(endpoints, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal);
+  return fresh.refreshToken ? fresh : { ...fresh, refreshToken };
 }
 
-/** RFC 7009. Resolves true when the server confirmed; throws when it could not be reached. */
+/** How one revocation went (RFC 7009 §2.2): each token is reported on its own. */
+export type Revocation =
+  | { readonly outcome: 'revoked' }
+  /** §2.2.1 unsupported_token_type: this server does not revoke this kind of token (it expires). */
+  | { readonly outcome: 'unsupported' }
+  | { readonly outcome: 'refused'; readonly detail: string };
+
+/** RFC 7009. Throws (HttpFailure) only when the server could not be reached. */
 export async function revokeToken(
   endpoints: OAuthEndpoints,
   token: string,
   hint: 'refresh_token' | 'access_token',
   signal?: AbortSignal,
-): Promise<boolean> {
-  assertClientConfigured(endpoints);
-  const response = await httpRequest({
-    url: endpoints.revokeUrl,
-    method: 'POST',
-    headers: { Authorization: basicAuth(endpoints), 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, token_type_hint: hint }),
-    timeoutMs: endpoints.timeoutMs,
-    ...(signal ? { signal } : {}),
-  });
-  return response.status === 200;
+): Promise<Revocation> {
+  const response = await postForm(endpoints, endpoints.revokeUrl, { token, token_type_hint: hint }, signal);
+  if (response.status === 200) return { outcome: 'revoked' };
+  if (serverError(response.json).code === 'unsupported_token_type') return { outcome: 'unsupported' };
+  return { outcome: 'refused', detail: `HTTP ${response.status}: ${describeReply(response)}` };
 }

@@ -19,6 +19,10 @@ export interface AuthSessionOptions {
 
 export const NOT_LOGGED_IN = 'not logged in: run `mmt-sync login`';
 
+// In tokens.ts (pure, so `status` reads it without loading the refresh machinery); kept importable from here.
+export { noRefreshReason } from './tokens.js';
+import { noRefreshReason } from './tokens.js';
+
 /**
  * Hands out a valid access token and owns the refresh. Refresh tokens rotate, so a
  * refresh is the one operation that can log the user out: it runs at most once at a
@@ -70,6 +74,8 @@ export class AuthSession {
   }
 
   private isDue(tokens: StoredTokens, now = Date.now()): boolean {
+    // Nothing to refresh with: the token is used until it really expires.
+    if (!tokens.refreshToken) return tokens.expiresAt <= now;
     const lifetime = Math.max(0, tokens.expiresAt - tokens.obtainedAt);
     const margin = Math.min(this.options.refreshMarginMs, lifetime / 2);
     return tokens.expiresAt - margin <= now;
@@ -98,6 +104,12 @@ export class AuthSession {
           this.cached = current;
           return current;
         }
+        if (!current.refreshToken) {
+          const reason = noRefreshReason(current);
+          await store.write({ ...current, loginRequired: reason }).catch(() => {});
+          this.cached = undefined;
+          throw loginRequired(`login required (${reason}): run \`mmt-sync login\``);
+        }
         log.debug('refreshing the access token', { expiresAt: new Date(current.expiresAt).toISOString() });
         let fresh: StoredTokens;
         try {
@@ -118,10 +130,10 @@ export class AuthSession {
           await this.saveUnsaved(pauseMs === 1_600);
           if (!this.unsaved) break;
         }
-        log.info('access token refreshed', { expiresAt: new Date(fresh.expiresAt).toISOString() });
+        const kept = fresh.refreshToken === current.refreshToken ? ' (the server kept the refresh token)' : '';
+        log.info(`access token refreshed${kept}`, { expiresAt: new Date(fresh.expiresAt).toISOString() });
         return fresh;
       },
-      (error) => log.warn(`refresh lock was lost: ${error.message}`),
     );
   }
 

@@ -3,7 +3,8 @@ import { registerSecret } from '../redact.js';
 /** What the token store keeps for one account. */
 export interface StoredTokens {
   readonly accessToken: string;
-  readonly refreshToken: string;
+  /** Absent when the server issued none (RFC 6749 §5.1: optional): log in again at expiry. */
+  readonly refreshToken?: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
   readonly obtainedAt: number;
@@ -24,14 +25,13 @@ export function parseStoredTokens(text: string): StoredTokens | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
-  if (typeof v.accessToken !== 'string' || typeof v.refreshToken !== 'string' || typeof v.expiresAt !== 'number') {
-    return undefined;
-  }
+  if (typeof v.accessToken !== 'string' || typeof v.expiresAt !== 'number') return undefined;
+  if (v.refreshToken !== undefined && typeof v.refreshToken !== 'string') return undefined;
   registerSecret(v.accessToken);
   registerSecret(v.refreshToken);
   return {
     accessToken: v.accessToken,
-    refreshToken: v.refreshToken,
+    ...(v.refreshToken ? { refreshToken: v.refreshToken } : {}),
     expiresAt: v.expiresAt,
     obtainedAt: typeof v.obtainedAt === 'number' ? v.obtainedAt : 0,
     ...(typeof v.loginRequired === 'string' ? { loginRequired: v.loginRequired } : {}),
@@ -40,4 +40,11 @@ export function parseStoredTokens(text: string): StoredTokens | undefined {
 
 export function serializeTokens(tokens: StoredTokens): string {
   return JSON.stringify(tokens);
+}
+
+/** Why a pair without a refresh token cannot go on (status shows it as the login-required reason). */
+export function noRefreshReason(tokens: StoredTokens, now = Date.now()): string {
+  return tokens.expiresAt <= now
+    ? 'the access token expired and the server issued no refresh token'
+    : 'the server refused the access token and issued no refresh token';
 }

@@ -1,12 +1,15 @@
 import type { Logger } from '../log.js';
+import { progressStyle, type ProgressStyle } from './terminal.js';
 
 /** What a command may touch: results go to stdout, everything else to the logger (stderr). */
 export interface Io {
   /** One line (or block) of results on stdout. */
   out(text: string): void;
   readonly log: Logger;
-  /** stdout is a terminal: progress bars and colours are allowed. */
+  /** stdout is a terminal (a person is reading). */
   readonly isTTY: boolean;
+  /** How to show progress: a bar, plain lines (TERM=dumb, NO_COLOR), or none (not a terminal). */
+  readonly progress: ProgressStyle;
 }
 
 export function processIo(log: Logger): Io {
@@ -16,5 +19,6 @@ export function processIo(log: Logger): Io {
     },
     log,
     isTTY: Boolean(process.stdout.isTTY),
+    progress: progressStyle(process.env, Boolean(process.stdout.isTTY), Boolean(process.stderr.isTTY)),
   };
 }

@@ -10,33 +10,27 @@ import { processIo } from './io.js';
  * The entry point: the only place that knows about argv, signals and exit codes.
  * Commands get (options, io, signal) and return or throw; nothing else exits.
  */
-/** `mmt-sync --once …` is `mmt-sync sync …`; no command at all is the daemon (`watch`). */
-function normalizeArgv(argv: string[], commandNames: readonly string[]): string[] {
-  const first = argv.find((a) => !a.startsWith('-'));
-  if (argv.includes('--once') && (!first || !commandNames.includes(first))) {
-    return ['sync', ...argv.filter((a) => a !== '--once')];
-  }
-  const helpOrVersion = argv.some((a) => ['-h', '--help', '-V', '--version', 'help'].includes(a));
-  if (!helpOrVersion && (!first || !commandNames.includes(first))) return ['watch', ...argv];
-  return argv;
-}
-
-async function main(rawArgv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   // Everything mmt-sync writes (journal, spool, tokens, locks) is the user's alone.
   process.umask(0o077);
   // `--version` alone answers before the argument parser and the registry load: they are
   // most of what a cold start costs (bench/results/startup.json).
-  if (rawArgv.length === 1 && (rawArgv[0] === '--version' || rawArgv[0] === '-V')) {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stdout.write(`${VERSION}\n`);
     return EXIT_CODES.ok;
   }
-  const [{ CommanderError }, { buildProgram, COMMAND_NAMES }] = await Promise.all([import('commander'), import('./registry.js')]);
-  const argv = normalizeArgv(rawArgv, COMMAND_NAMES);
+  const [{ CommanderError }, { buildProgram }, { normalizeArgv }] = await Promise.all([import('commander'), import('./registry.js'), import('./argv.js')]);
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const quiet = argv.includes('-q') || argv.includes('--quiet');
   const jsonLogs = argv.includes('json') && argv.some((a) => a === '--log-format' || a === '--log-format=json');
   const log = createLogger({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format: jsonLogs ? 'json' : 'text' });
   const io = processIo(log);
+
+  // `mmt-sync inspect DIR | head`: the reader has gone; stop quietly, as git and ls do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit();
+    throw error;
+  });
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -59,10 +53,8 @@ async function main(rawArgv: string[]): Promise<number> {
     },
     VERSION,
   );
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normalizeArgv(argv, program), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with code 0.

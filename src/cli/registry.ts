@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Io } from './io.js';
 
 /** Shared by every command so each option is defined once. */
@@ -25,8 +25,6 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export const COMMAND_NAMES = ['watch', 'sync', 'login', 'logout', 'status', 'inspect', 'scan', 'retry', 'forget', 'live', 'sandbox', 'service', 'doctor', 'sources'];
-
 export const EXIT_STATUS_HELP = `
 Exit status:
   0  success: nothing left failing
@@ -41,13 +39,30 @@ export interface Runner {
 
 /** The one registry of commands and flags; each command module is imported only when it runs. */
 export function buildProgram(runner: Runner, version: string): Command {
+  // Set before any command is added: subcommands copy these settings when they are created,
+  // so every usage error (unknown option, missing argument) reaches the entry point as exit 2.
   const program = new Command('mmt-sync')
     .description('Uploads activities from a GPS watch or a sync folder to Map My Tracks.')
+    .usage('[--once] [options] | <command> [options]')
     .version(version)
-    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run `mmt-sync --help` for usage)')
     .addHelpText('after', EXIT_STATUS_HELP);
+  // Without a command, mmt-sync is the daemon, or `sync` with --once (src/cli/argv.ts):
+  // these options are that form's, listed here so the top-level help shows them.
+  program
+    .option('--once', 'sync now and exit: scan, upload everything pending, summary, exit code (= mmt-sync sync)')
+    .option('--folder <dir>', 'only this folder, for --once or the daemon (repeatable)')
+    .option('--since <date>', 'with --once: upload files from this date on (YYYY-MM-DD) or "all"')
+    .option('--dry-run', 'with --once: what would be uploaded and how many API calls; nothing is sent');
+  withGlobalOptions(program);
 
-  const command = (name: string, description: string) => withGlobalOptions(program.command(name).description(description));
+  const command = (name: string, description: string, parent: Command = program) => {
+    const path = parent === program ? name : `${parent.name()} ${name}`;
+    return withGlobalOptions(parent.command(name).description(description).showHelpAfterError(`(run \`mmt-sync ${path} --help\` for usage)`));
+  };
 
   command('login', 'authorize mmt-sync with Map My Tracks (browser, loopback redirect, PKCE)')
     .option('--no-browser', 'print the authorize URL on stdout instead of opening a browser')
@@ -125,8 +140,18 @@ export function buildProgram(runner: Runner, version: string): Command {
       runner.run(async () => (await import('./commands/live.js')).runLive as never, cmd.optsWithGlobals()),
     );
 
+  command('ui', 'the dashboard in your browser: what went up, what waits and why (127.0.0.1 only)')
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free one; default: ui.port)', number('--port', 0, 65535))
+    .option('--no-browser', 'print the URL (first line of stdout) without opening a browser')
+    .option('--print-url', 'print a new one-time URL into the dashboard already running, then exit')
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/ui.js')).runUi as never, cmd.optsWithGlobals()),
+    );
+
   command('service', 'install the background service (systemd user unit / LaunchAgent) and the plug-in trigger')
-    .argument('<action>', 'install | uninstall | status | plugged (what mmt-sync-device@.service runs)')
+    .addArgument(
+      new Argument('<action>', 'install | uninstall | status | plugged (what mmt-sync-device@.service runs)').choices(['install', 'uninstall', 'status', 'plugged']),
+    )
     .option('--once-timer', 'a periodic `mmt-sync sync` timer instead of the resident daemon')
     .option('--dry-run', 'print every file and command without touching anything')
     .action((action: string, opts, cmd: Command) =>
@@ -145,6 +170,8 @@ export function buildProgram(runner: Runner, version: string): Command {
     .option('--rate-limit <n>', 'requests per minute per account before 429 with Retry-After', number('--rate-limit', 1, 1e9))
     .option('--fail-first <n>', 'the first N data requests answer 503', number('--fail-first', 0, 1e9))
     .option('--seed <n>', 'makes injected faults reproducible', number('--seed', 0, 2 ** 31))
+    .option('--quirks <list>', 'answer like real servers do, comma-separated (e.g. bom,error-at-200,no-rotation; see the README)')
+    .option('--redirect-uri <uri>', 'accept only this redirect URI, like a server with a registered one')
     .action((opts: Record<string, unknown>, cmd: Command) => {
       const o = cmd.optsWithGlobals();
       const sandboxOptions = {
@@ -159,10 +186,29 @@ export function buildProgram(runner: Runner, version: string): Command {
         ...(o.rateLimit !== undefined ? { rateLimitPerMin: o.rateLimit } : {}),
         ...(o.failFirst !== undefined ? { failFirst: o.failFirst } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.quirks !== undefined ? { quirks: o.quirks } : {}),
+        ...(o.redirectUri !== undefined ? { redirectUri: o.redirectUri } : {}),
         ...(o.verbose ? { verbose: true } : {}),
       };
       return runner.run(async () => (await import('./commands/sandbox.js')).runSandbox as never, sandboxOptions);
     });
+
+  const config = program
+    .command('config')
+    .description('where the config file is, and the configuration in effect')
+    .showHelpAfterError('(run `mmt-sync config --help` for usage)');
+  command('path', 'print the path of the config file (and whether it exists)', config).action((opts, cmd: Command) =>
+    runner.run(async () => (await import('./commands/config.js')).runConfigPath as never, cmd.optsWithGlobals()),
+  );
+  command('show', 'the configuration in effect, and where each value came from (default, file, env, flag); secrets redacted', config).action(
+    (opts, cmd: Command) => runner.run(async () => (await import('./commands/config.js')).runConfigShow as never, cmd.optsWithGlobals()),
+  );
+
+  command('completion', 'print a shell completion script (bash, zsh or fish); see the README for where to put it')
+    .addArgument(new Argument('<shell>', 'bash | zsh | fish').choices(['bash', 'zsh', 'fish']))
+    .action((shell: string, opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/completion.js')).runCompletion as never, { ...cmd.optsWithGlobals(), shell }),
+    );
 
   return program;
 }

@@ -18,16 +18,17 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fsutil/atomic-write.js';
 import { VERSION } from '../package-root.js';
-import type { LoadedConfig } from './load.js';
+import type { LoadedConfig, SettingOrigin } from './load.js';
 import { defaultConfigFile, stateDir, userConfigFile, type PathEnv } from './paths.js';
 
 const CACHE_FILE = 'config-cache.json';
 
 type SecretSource = { readonly from: 'env' } | { readonly from: 'value'; readonly value: string } | { readonly from: 'file'; readonly start: number; readonly end: number };
 
+/** What is written: `LoadedConfig` with its origins as entries (JSON has no Map). */
 interface CacheEntry {
   readonly key: string;
-  readonly loaded: LoadedConfig;
+  readonly loaded: Omit<LoadedConfig, 'origins'> & { readonly origins: ReadonlyArray<[string, SettingOrigin]> };
   readonly secret: SecretSource;
 }
 
@@ -77,7 +78,10 @@ export async function loadConfigCached(options: { configFile?: string; env?: Pat
   const loaded = loadConfig({ ...(options.configFile ? { configFile: options.configFile } : {}), env });
   if (defaultsText !== undefined && options.keep !== false && existsSync(join(stateDir(env), 'journal.sqlite'))) {
     const secret = await secretSource(loaded.config.api.clientSecret, userText, envSecret);
-    if (secret) store(cacheFile, { key, loaded: withSecret(loaded, ''), secret });
+    if (secret) {
+      const kept = withSecret(loaded, '');
+      store(cacheFile, { key, loaded: { ...kept, origins: [...kept.origins] }, secret });
+    }
   }
   return loaded;
 }
@@ -94,11 +98,12 @@ function fromCache(text: string | undefined, key: string, userText: string | und
   } catch {
     return undefined; // torn by a crash mid-write: validate afresh
   }
-  if (entry.key !== key || !entry.loaded?.config) return undefined;
+  if (entry.key !== key || !entry.loaded?.config || !Array.isArray(entry.loaded.origins)) return undefined;
   const { secret } = entry;
-  if (secret.from === 'env') return envSecret === undefined ? undefined : withSecret(entry.loaded, envSecret);
-  if (secret.from === 'value') return withSecret(entry.loaded, secret.value);
-  return userText === undefined ? undefined : withSecret(entry.loaded, userText.slice(secret.start, secret.end));
+  const loaded: LoadedConfig = { ...entry.loaded, origins: new Map(entry.loaded.origins) };
+  if (secret.from === 'env') return envSecret === undefined ? undefined : withSecret(loaded, envSecret);
+  if (secret.from === 'value') return withSecret(loaded, secret.value);
+  return userText === undefined ? undefined : withSecret(loaded, userText.slice(secret.start, secret.end));
 }
 
 /** Where the validated secret came from, or undefined when it cannot be found again without parsing. */

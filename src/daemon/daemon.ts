@@ -66,6 +66,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   let tasks: ScheduledTask[] = [];
   let mediaWatcher: FSWatcher | undefined;
   let scanning: Promise<void> = Promise.resolve();
+  let dashboard: { close(): Promise<void> } | undefined;
 
   /**
    * Scans run one after another through the intake pipeline; each file it queues wakes the
@@ -217,6 +218,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     await watchMedia();
     log.info(`watching ${sources.length} source${sources.length === 1 ? '' : 's'}${sources.length ? `: ${sources.map((s) => s.label).join(', ')}` : ''}`);
     options.onReady?.({ reload });
+    dashboard = config.ui.enabled ? await (await import('../ui/daemon-dashboard.js')).serveDashboardForDaemon({ stateDir, config: () => config, log, wake: () => uploader.wake() }) : undefined;
     void scan(sources, intakeLimits(config).settleMs, 'start-up scan');
 
     const graceTimer = { handle: undefined as NodeJS.Timeout | undefined };
@@ -256,6 +258,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
     clearTimeout(graceTimer.handle);
   } finally {
+    await dashboard?.close();
     for (const task of tasks) void task.stop();
     presence.close();
     await wakeUps?.close();

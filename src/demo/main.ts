@@ -9,12 +9,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../sandbox/server.js';
 import { approveAuthorization } from '../sandbox/headless.js';
+import { escapesAllowed } from '../cli/terminal.js';
 import { createDemoWatch } from './watch-folder.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
+// Bold steps only on a terminal that wants escapes; `npm run demo > file` gets plain text.
+const bold = process.stdout.isTTY && escapesAllowed(process.env);
+
 function step(text: string): void {
-  process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
+  process.stdout.write(bold ? `\n\x1b[1m▶ ${text}\x1b[0m\n` : `\n▶ ${text}\n`);
 }
 
 /** Runs the real CLI; its stdout and stderr go straight to the terminal unless captured. */

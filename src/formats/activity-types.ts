@@ -42,6 +42,14 @@ const BY_SUB_SPORT: Record<string, MmtActivityType> = {
   wheelchair_push_run: 'wheelchair',
   kayaking: 'kayaking',
   canoeing: 'canoeing',
+  // Indoor sub-sports with a type of their own in the contract, or the nearest one.
+  indoor_running: 'running',
+  indoor_walking: 'walking',
+  lap_swimming: 'swimming',
+  open_water: 'swimming',
+  indoor_hand_cycling: 'hand cycling',
+  indoor_wheelchair_walk: 'wheelchair',
+  indoor_wheelchair_run: 'wheelchair',
 };
 
 /** FIT sport names, TCX Sport values and common GPX <type> words. */
@@ -100,6 +108,9 @@ const BY_SPORT: Record<string, MmtActivityType> = {
   boating: 'powerboating',
   generic: 'miscellaneous',
   other: 'miscellaneous',
+  // Gym machines and workouts (elliptical, stair climber, cardio): the contract has no type for them.
+  fitness_equipment: 'miscellaneous',
+  training: 'miscellaneous',
   multisport: 'miscellaneous',
   transition: 'miscellaneous',
 };
@@ -124,10 +135,30 @@ function normalise(word: string): string {
 }
 
 /**
+ * Without positions, a ride happened on a trainer: the contract's "indoor cycling".
+ * Running, walking, swimming and rowing keep their type (a treadmill run is a run, a
+ * pool swim is a swim): the contract has no indoor type for them.
+ */
+const INDOOR: Partial<Record<MmtActivityType, MmtActivityType>> = {
+  cycling: 'indoor cycling',
+  'mountain biking': 'indoor cycling',
+};
+
+export interface Recorded {
+  /** Timed records but no positions: an indoor activity. */
+  readonly indoor?: boolean;
+}
+
+/**
  * The Map My Tracks type for a sport/sub-sport pair, or undefined when the file
  * says nothing we recognise (the caller then applies the configured default).
  */
-export function toMmtActivityType(sport?: string, subSport?: string): MmtActivityType | undefined {
+export function toMmtActivityType(sport?: string, subSport?: string, recorded: Recorded = {}): MmtActivityType | undefined {
+  const type = outdoorType(sport, subSport);
+  return type !== undefined && recorded.indoor ? (INDOOR[type] ?? type) : type;
+}
+
+function outdoorType(sport?: string, subSport?: string): MmtActivityType | undefined {
   if (subSport) {
     const bySub = BY_SUB_SPORT[normalise(subSport)];
     if (bySub) return bySub;

@@ -40,6 +40,8 @@ export interface Activity {
   readonly verdict: Verdict;
   /** One line a user can read: why this verdict. */
   readonly reason: string;
+  /** The track's outline for drawing: Google encoded polyline of at most ~200 points (formats/polyline). */
+  readonly polyline?: string;
   /** For verdict 'repair': what to upload instead of the original, and its format. */
   readonly repaired?: { readonly format: 'fit' | 'gpx'; readonly bytes: Uint8Array };
 }

@@ -1,4 +1,5 @@
 import type { Activity, FileFormat } from './activity.js';
+import { emptiness } from './empty.js';
 import { classifyFit } from './fit/classify.js';
 import { classifyGpx } from './gpx/classify.js';
 import { classifyTcx } from './tcx/classify.js';
@@ -17,6 +18,8 @@ export function sniffFormat(fileName: string, bytes: Uint8Array): FileFormat {
 /** Bytes in, verdict out: the one entry point the intake and `inspect` use. Never throws. */
 export function classifyFile(fileName: string, bytes: Uint8Array): Activity {
   const format = sniffFormat(fileName, bytes);
+  const empty = emptiness(bytes);
+  if (empty) return { format, kind: 'empty', points: 0, positions: 0, problems: [], verdict: 'skip', reason: empty };
   switch (format) {
     case 'fit':
       return classifyFit(bytes);
@@ -36,3 +39,4 @@ export function classifyFile(fileName: string, bytes: Uint8Array): Activity {
       };
   }
 }
+

@@ -5,9 +5,11 @@ import { dirname, join } from 'node:path';
 import type { Activity } from '../formats/activity.js';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
 import { journalError } from './errors.js';
+import { eventNote, isRecorded } from './events.js';
 import { migrate } from './migrations.js';
 import { toRecord, type FileRecord } from './rows.js';
 import { canMove, FILE_STATES, type FileState } from './states.js';
+import { JournalViews } from './views.js';
 
 /**
  * Where better-sqlite3's addon is, told directly: left to find it, it asks the `bindings`
@@ -61,14 +63,12 @@ export class Journal {
   /** Prepared once per SQL text: preparing costs more than running these small statements. */
   private readonly statements = new Map<string, Database.Statement>();
   /** Made once: better-sqlite3 prepares BEGIN/COMMIT each time a transaction function is made. */
-  private readonly inTransaction: <T>(work: () => T) => T;
   private readonly inImmediateTransaction: <T>(work: () => T) => T;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.db = db;
     const transaction = db.transaction((work: () => unknown) => work());
-    this.inTransaction = <T>(work: () => T) => transaction(work) as T;
     this.inImmediateTransaction = <T>(work: () => T) => transaction.immediate(work) as T;
   }
 
@@ -81,9 +81,14 @@ export class Journal {
     return statement;
   }
 
-  /** Several writes as one transaction (one commit for the whole intake of a file). */
+  /**
+   * Several writes as one transaction (one commit for the whole intake of a file). IMMEDIATE,
+   * like every transaction here that writes: a deferred one that reads first and then writes
+   * gets SQLITE_BUSY at once, without busy_timeout, when another process committed in between
+   * (WAL snapshot) — which made a second `--once` run's recorded upload look failed.
+   */
   batch<T>(work: () => T): T {
-    return this.run('writing', () => this.inTransaction(work));
+    return this.run('writing', () => this.inImmediateTransaction(work));
   }
 
   static open(stateDir: string): Journal {
@@ -210,14 +215,27 @@ export class Journal {
   /** The one place a state changes; refuses moves the state table does not allow. */
   move(id: number, to: FileState, fields: Partial<Record<string, unknown>> = {}, now = Date.now()): void {
     this.run(`moving #${id} to ${to}`, () => {
-      this.inTransaction(() => {
+      this.inImmediateTransaction(() => {
         const current = this.sql('SELECT state FROM files WHERE id = ?').pluck().get(id) as FileState | undefined;
         if (!current) throw new Error(`no file #${id}`);
         if (!canMove(current, to)) throw new Error(`file #${id} cannot move from ${current} to ${to}`);
         this.update(id, { ...fields, state: to, updated_at: now });
+        if (isRecorded(to)) this.recordEvent(id, now, to, eventNote(current, to, fields));
       });
     });
   }
+
+  private recordEvent(id: number, at: number, state: FileState, note: string | null): void {
+    this.sql('INSERT INTO file_events (file_id, at, state, note) VALUES (?, ?, ?, ?)').run(id, at, state, note);
+  }
+
+  /** Read-only queries for the dashboard (views.ts); the SQL stays in journal/. */
+  get views(): JournalViews {
+    this.viewCache ??= new JournalViews((text) => this.sql(text), (where, work) => this.run(where, work));
+    return this.viewCache;
+  }
+
+  private viewCache: JournalViews | undefined;
 
   private update(id: number, fields: Record<string, unknown>): void {
     const keys = Object.keys(fields);
@@ -257,7 +275,15 @@ export class Journal {
   }
 
   /** The summary of a classified file; the caller then decides queued/skipped/duplicate/baseline. */
-  recordClassification(id: number, activity: Activity, sha256: string, size: number, mtimeMs: number, activityAt: number): void {
+  recordClassification(
+    id: number,
+    activity: Activity,
+    sha256: string,
+    size: number,
+    mtimeMs: number,
+    /** When it happened, for the queue's newest-first order: its start, else the mtime. */
+    activityAt = activity.start ? Date.parse(activity.start) : mtimeMs,
+  ): void {
     this.move(id, 'classified', {
       unread: 0,
       wanted_from: null,
@@ -276,6 +302,7 @@ export class Journal {
       positions: activity.positions,
       device: activity.device ? JSON.stringify(activity.device) : null,
       identity: activity.identity ?? null,
+      polyline: activity.polyline ?? null,
       verdict: activity.verdict,
       reason: activity.reason,
       problems: JSON.stringify(activity.problems),
@@ -313,6 +340,7 @@ export class Journal {
         if (!pick) return undefined;
         const row = this.sql(`UPDATE files SET state = 'uploading', claimed_by = ?, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`)
           .get(owner, now, pick.id) as Record<string, unknown> | undefined;
+        if (row) this.recordEvent(pick.id, now, 'uploading', `attempt ${(row.attempts as number) + 1}`);
         return row ? toRecord(row) : undefined;
       }),
     );
@@ -417,7 +445,7 @@ export class Journal {
    */
   releaseBaseline(sinceMs: number, unreadMarginMs = 0, now = Date.now()): { queued: number; toRead: number } {
     return this.run('queueing older files', () =>
-      this.inTransaction(() => {
+      this.inImmediateTransaction(() => {
         const rows = this.sql(`SELECT id, start, mtime_ms, unread, activity_at FROM files WHERE state = 'baseline'`).all() as Array<{
           id: number;
           start: string | null;

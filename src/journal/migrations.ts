@@ -56,7 +56,20 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE files ADD COLUMN upload_format TEXT;`,
   // 3: the hash of what goes up, so a spool copy torn by a power loss is recognised.
   `ALTER TABLE files ADD COLUMN upload_sha256 TEXT;`,
-  // 4: reading only what it must. `unread`: journaled from its stat alone (a baseline file
+  // 4: for the dashboard: the track's outline (encoded polyline), each file's history,
+  // and activities newest first without a sort of the whole table.
+  `
+  ALTER TABLE files ADD COLUMN polyline TEXT;
+  CREATE TABLE file_events (
+    file_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX file_events_file ON file_events (file_id);
+  CREATE INDEX files_start ON files (start, state);
+  `,
+  // 5: reading only what it must. `unread`: journaled from its stat alone (a baseline file
   // of a first plug-in, never opened); `wanted_from`: asked for (--since, forget, import):
   // read at the next scan, and uploaded if the activity started at or after it (0: any time);
   // `activity_at`: when the activity happened as best known (decoded start, else the time in
@@ -74,14 +87,19 @@ export const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`the journal was written by a newer mmt-sync (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade mmt-sync`);
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+  // One step per IMMEDIATE transaction, the version read under its write lock: two first runs
+  // at once (a daemon and a `--once`) must not both create the tables ("already exists").
+  const step = db.transaction((): boolean => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`the journal was written by a newer mmt-sync (schema ${current}, this one knows ${SCHEMA_VERSION}); upgrade mmt-sync`);
+    }
+    if (current === SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[current]!);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // Next step.
   }
 }

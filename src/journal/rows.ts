@@ -38,6 +38,8 @@ export interface FileRecord {
   /** The format of the bytes that go up ('gpx' for a FIT rebuilt by repair). */
   readonly uploadFormat: string | null;
   readonly uploadSha256: string | null;
+  /** The track's outline for drawing (Google encoded polyline), when it has positions. */
+  readonly polyline: string | null;
   /** Journaled from its stat alone: never opened (a first plug-in's clearly old file). */
   readonly unread: boolean;
   /** Asked for (--since, forget, import): uploaded if it started at or after this (0: any time). */
@@ -93,6 +95,7 @@ export function toRecord(row: Raw): FileRecord {
     uploadedAt: (row.uploaded_at as number | null) ?? null,
     uploadFormat: (row.upload_format as string | null) ?? null,
     uploadSha256: (row.upload_sha256 as string | null) ?? null,
+    polyline: (row.polyline as string | null) ?? null,
     unread: row.unread === 1,
     wantedFrom: (row.wanted_from as number | null) ?? null,
     activityAt: (row.activity_at as number | null) ?? null,

@@ -10,6 +10,7 @@
  * (only a request whose reply was lost can be repeated; see sender.ts).
  */
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MmtError, usageError } from '../errors.js';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
@@ -103,8 +104,36 @@ export class LiveBuffer {
     });
   }
 
+  /**
+   * For readers (the dashboard): the buffer when live tracking was ever used, without
+   * creating or migrating anything; undefined when there is none.
+   */
+  static openIfExists(stateDir: string): LiveBuffer | undefined {
+    const path = join(stateDir, 'live.sqlite');
+    if (!existsSync(path)) return undefined;
+    return guard(path, 'opening', () => new LiveBuffer(path, new Database(path, { timeout: 5_000, fileMustExist: true })));
+  }
+
   close(): void {
     this.db.close();
+  }
+
+  /** The session a person wants to see: the one still running, else the latest. */
+  latest(): LiveSession | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM sessions ORDER BY state IN ('recording', 'finishing') DESC, updated_at DESC, id DESC LIMIT 1`)
+      .get() as SessionRow | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  /** Every buffered position of a session, in order (stopped sessions have dropped theirs). */
+  *positions(sessionId: number): Generator<{ lat: number; lon: number; time_ms: number }> {
+    yield* this.db.prepare('SELECT lat, lon, time_ms FROM points WHERE session_id = ? ORDER BY seq').iterate(sessionId) as IterableIterator<{ lat: number; lon: number; time_ms: number }>;
+  }
+
+  /** Moves whenever a live process commits: a cheap "anything new?" for readers. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors.js';
-import { HttpFailure } from '../api/http.js';
+import { HttpFailure } from '../http/failure.js';
 import { createLogger } from '../log.js';
 import { LiveBuffer } from './buffer.js';
 import { LiveRun, type LiveRunOptions } from './runner.js';
@@ -167,6 +167,34 @@ describe('LiveRun', () => {
     expect(outcome.stopped).toBe(false);
     expect(buffer.openSessions('acct')).toEqual([]);
     expect(api.stopped).toBe(0);
+  });
+
+  it('a refused startActivity (no PLUS membership) ends the whole run after one request, said once; other sessions are not tried', async () => {
+    // Two sessions an earlier run could not send (the server was away), each from its own file.
+    const first = setup({ graceMs: 200 });
+    for (const name of ['a.nmea', 'b.nmea']) {
+      const track = join(first.dir, name);
+      writeFileSync(track, NMEA);
+      const api = new FakeApi();
+      api.failures = Array.from({ length: 1000 }, () => new HttpFailure('network', 'ECONNREFUSED'));
+      const controller = new AbortController();
+      const run = new LiveRun({ ...first.options, source: { kind: 'file', path: track }, api, signal: controller.signal }).run();
+      await sleep(250);
+      controller.abort();
+      expect((await run).problem?.code).toBe('LIVE_PENDING');
+    }
+    expect(first.buffer.openSessions('acct')).toHaveLength(2);
+
+    const api = new FakeApi();
+    const refusal = () => new ApiError(200, 'PLUS_REQUIRED', 'startActivity: refused by the server: PLUS_REQUIRED: Live tracking requires a PLUS membership (sent with HTTP 200)', false, undefined);
+    api.failures = Array.from({ length: 10 }, refusal);
+    writeFileSync(first.track, NMEA);
+    const outcome = await new LiveRun({ ...first.options, api, signal: new AbortController().signal }).run();
+    expect(api.calls.map((c) => c.fn)).toEqual(['startActivity']);
+    expect(outcome.problem?.code).toBe('LIVE_START_REFUSED');
+    expect(outcome.problem?.message).toMatch(/^Map My Tracks refused to start live tracking \(live tracking on Map My Tracks needs a PLUS membership\): startActivity: refused/);
+    // The refused session is closed with its reason; the ones not tried stay for a later run.
+    expect(first.buffer.openSessions('acct')).toHaveLength(2);
   });
 
   it('on Ctrl-C sends what is buffered, then stops the activity', async () => {

@@ -76,6 +76,21 @@ export interface LiveOutcome {
 
 const DEFAULT_RESUME_WINDOW_MS = 30 * 60_000;
 
+/**
+ * A refused startActivity. Live tracking needs a PLUS membership (since 2019), and an account
+ * without one is refused every start: the run ends here with one line, rather than trying
+ * each session (or the same one again) and saying it each time. A parameter error is named
+ * as such instead.
+ */
+function startRefused(sessionId: number, error: ApiError): MmtError {
+  const why = error.apiCode === 'INVALID_PARAMENTER' ? '' : ' (live tracking on Map My Tracks needs a PLUS membership)';
+  return failure(
+    'LIVE_START_REFUSED',
+    `Map My Tracks refused to start live tracking${why}: ${error.message}; nothing more is sent, and session ${sessionId}'s points stay in the local buffer`,
+    error,
+  );
+}
+
 export class LiveRun {
   private readonly sender: LiveSender;
   private current: LiveSession | undefined;
@@ -245,7 +260,7 @@ export class LiveRun {
       return await this.retry(work, what);
     } catch (error) {
       if (!(error instanceof ApiError) || error.retryable) throw error;
-      const refused = failure('LIVE_REFUSED', `Map My Tracks refused live session ${sessionId}: ${error.message}`, error);
+      const refused = this.options.buffer.get(sessionId)?.activityId === null ? startRefused(sessionId, error) : failure('LIVE_REFUSED', `Map My Tracks refused live session ${sessionId}: ${error.message}`, error);
       this.options.buffer.moveTo(sessionId, 'failed', refused.message);
       throw refused;
     }

@@ -8,3 +8,9 @@ export function isLoopbackHost(hostname: string): boolean {
   if (isIP(host) === 6) return host === '::1';
   return false;
 }
+
+/** https anywhere, plain http only to a loopback host: the one rule for every URL we send to. */
+export function isSecureUrl(url: URL): boolean {
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+}

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import { HttpFailure } from '../api/http.js';
+import { HttpFailure } from '../http/failure.js';
 import { MmtError } from '../errors.js';
 
 export type FailureKind = 'retry' | 'permanent' | 'login' | 'aborted';

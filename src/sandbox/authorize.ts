@@ -8,6 +8,7 @@ import { safeEqual } from './crypto.js';
 import { AuthorizePageError } from './errors.js';
 import { type Params, mediaType, parseParams, readBody, sendHtml } from './http.js';
 import { authorizePage, errorPage } from './pages.js';
+import type { Quirks } from './quirks.js';
 import type { ClientCredentials } from './store.js';
 import type { ChallengeMethod, TokenService } from './tokens.js';
 
@@ -17,10 +18,19 @@ interface AuthorizeRequest {
   readonly challenge: { readonly value: string; readonly method: ChallengeMethod } | undefined;
 }
 
+/** What the quirks change about the authorize endpoint. */
+export interface AuthorizePersonality {
+  readonly quirks: Quirks;
+  /** Sent as `iss` under the iss quirk (RFC 9207). */
+  readonly issuer: string;
+  /** The one redirect URI the client registered, if any. */
+  readonly registeredRedirectUri: string | undefined;
+}
+
 /** An error we may send back to the client through the redirect URI (RFC 6749 §4.1.2.1). */
 class RedirectableError extends Error {
   constructor(
-    readonly code: 'invalid_request' | 'unsupported_response_type' | 'access_denied',
+    readonly code: 'invalid_request' | 'unsupported_response_type' | 'access_denied' | 'invalid_scope',
     message: string,
   ) {
     super(message);
@@ -39,15 +49,20 @@ export async function handleAuthorize(
   url: URL,
   client: ClientCredentials,
   tokens: TokenService,
+  personality: AuthorizePersonality,
 ): Promise<void> {
   const query = parseParams(url.search);
-  const redirectUri = trustedRedirect(query, client);
+  const redirectUri = trustedRedirect(query, client, personality.registeredRedirectUri);
+  const iss = personality.quirks.has('iss') ? personality.issuer : undefined;
   let request: AuthorizeRequest;
   try {
     request = parseRequest(query, redirectUri);
+    if (personality.quirks.has('scope-required') && query.get('scope') === undefined) {
+      throw new RedirectableError('invalid_scope', 'this server requires a scope');
+    }
   } catch (error) {
     if (!(error instanceof RedirectableError)) throw error;
-    return redirect(res, redirectUri, { error: error.code, error_description: error.message, state: query.get('state') });
+    return redirect(res, redirectUri, { error: error.code, error_description: error.message, state: query.get('state'), iss });
   }
 
   if (req.method === 'GET') {
@@ -61,7 +76,7 @@ export async function handleAuthorize(
   const form = parseParams((await readBody(req)).toString('utf8'));
   const decision = form.get('decision');
   if (decision === 'deny') {
-    return redirect(res, redirectUri, { error: 'access_denied', state: request.state });
+    return redirect(res, redirectUri, { error: 'access_denied', state: request.state, iss });
   }
   if (decision !== 'approve' || form.repeated.length > 0) {
     throw new AuthorizePageError(400, 'Expected decision=approve or decision=deny, once.');
@@ -74,7 +89,7 @@ export async function handleAuthorize(
     account,
     challenge: request.challenge,
   });
-  redirect(res, redirectUri, { code, state: request.state });
+  redirect(res, redirectUri, { code, state: request.state, iss });
 }
 
 /** Renders an AuthorizePageError: the user sees why, and nobody is redirected. */
@@ -87,7 +102,7 @@ export function sendAuthorizeError(res: ServerResponse, error: AuthorizePageErro
  * The client and the redirect URI decide whether we may redirect at all; when
  * either is wrong the user gets an error page (an open redirector otherwise).
  */
-function trustedRedirect(query: Params, client: ClientCredentials): string {
+function trustedRedirect(query: Params, client: ClientCredentials, registered: string | undefined): string {
   for (const name of ['client_id', 'redirect_uri', 'redirect_url']) {
     if (query.repeated.includes(name)) throw new AuthorizePageError(400, `Parameter ${name} was given more than once.`);
   }
@@ -106,6 +121,9 @@ function trustedRedirect(query: Params, client: ClientCredentials): string {
       400,
       'redirect_uri must be a loopback http URI (http://127.0.0.1:PORT/…, http://[::1]:PORT/… or http://localhost:PORT/…) without a fragment.',
     );
+  }
+  if (registered !== undefined && redirectUri !== registered) {
+    throw new AuthorizePageError(400, `redirect_uri does not match the registered one (${registered}).`);
   }
   return redirectUri;
 }

@@ -12,7 +12,7 @@ export abstract class SandboxHttpError extends Error {
 }
 
 /**
- * RFC 6749 §5.2 errors of the token and revoke endpoints. invalid_client is
+ * RFC 6749 §5.2 (and RFC 7009 §2.2.1) errors of the token and revoke endpoints. invalid_client is
  * 401 with a Basic challenge (§5.2: the client tried to authenticate with the
  * Authorization header), everything else 400.
  */
@@ -27,7 +27,8 @@ export class OAuthError extends SandboxHttpError {
       | 'invalid_client'
       | 'invalid_grant'
       | 'unauthorized_client'
-      | 'unsupported_grant_type',
+      | 'unsupported_grant_type'
+      | 'unsupported_token_type',
     description: string,
   ) {
     super(`${error}: ${description}`);
@@ -50,14 +51,22 @@ export class InvalidTokenError extends SandboxHttpError {
   }
 }
 
-/** The contract's 403: a bad parameter, permanent for this request. The code is misspelled on purpose. */
-export class ParamError extends SandboxHttpError {
-  override readonly name = 'ParamError';
+/** The contract's 403 with `{function, error, message}`: permanent for this request. */
+export class RefusedError extends SandboxHttpError {
+  override readonly name: string = 'RefusedError';
   readonly status = 403;
   readonly body: Record<string, unknown>;
-  constructor(fn: string, message: string) {
+  constructor(fn: string, code: string, message: string) {
     super(`${fn}: ${message}`);
-    this.body = { function: fn, error: 'INVALID_PARAMENTER', message };
+    this.body = { function: fn, error: code, message };
+  }
+}
+
+/** The contract's 403 for a bad parameter. The code is misspelled on purpose. */
+export class ParamError extends RefusedError {
+  override readonly name = 'ParamError';
+  constructor(fn: string, message: string) {
+    super(fn, 'INVALID_PARAMENTER', message);
   }
 }
 

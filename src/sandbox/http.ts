@@ -5,13 +5,14 @@ import { PlainHttpError } from './errors.js';
 /** Form bodies (token, revoke, authorize decision) are tiny; anything bigger is a client bug or abuse. */
 export const FORM_BODY_LIMIT = 64 * 1024;
 
+/** `text` replaces the serialised body when given (the quirks' byte order mark and padding). */
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Readonly<Record<string, string>> = {},
+  text = JSON.stringify(body),
 ): void {
-  const text = JSON.stringify(body);
   send(res, status, text, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
 }
 

@@ -1,4 +1,6 @@
 import { usageError } from '../errors.js';
+import { isLoopbackRedirect } from './authorize.js';
+import { parseQuirks, type Quirks } from './quirks.js';
 import type { RequestLogEntry } from './stats.js';
 
 export interface SandboxOptions {
@@ -26,6 +28,10 @@ export interface SandboxOptions {
   readonly seed?: number;
   /** Fault injection (failFirst, failRate, rate limit) also hits oauth/token. @default false */
   readonly faultOAuth?: boolean;
+  /** Server personalities (see quirks.ts), as a list or `a,b,c`. @default none */
+  readonly quirks?: string | readonly string[];
+  /** The one redirect URI the client registered: authorize accepts no other. @default any loopback URI */
+  readonly redirectUri?: string;
 }
 
 /**
@@ -54,6 +60,8 @@ export interface ResolvedOptions {
   readonly failFirst: number;
   readonly seed: number;
   readonly faultOAuth: boolean;
+  readonly quirks: Quirks;
+  readonly redirectUri: string | undefined;
   readonly codeTtlMs: number;
   readonly rateWindowMs: number;
   readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
@@ -71,11 +79,14 @@ function integer(name: string, value: unknown, min: number, max: number): number
   return value;
 }
 
-/** Client ids and secrets travel in HTTP Basic and form bodies: keep them to a safe alphabet. */
+/**
+ * RFC 6749 Appendix A.1/A.2: ids and secrets are VSCHARs, printable ASCII including space,
+ * ':', '+', '%' and '/', which is what makes the form-encoding inside HTTP Basic matter.
+ */
 function credential(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._~-]{1,200}$/.test(value)) {
-    fail(name, '1-200 characters of A-Z a-z 0-9 . _ ~ -', name === 'clientSecret' ? '<redacted>' : value);
+  if (typeof value !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(value)) {
+    fail(name, '1-200 printable ASCII characters', name === 'clientSecret' ? '<redacted>' : value);
   }
   return value;
 }
@@ -91,6 +102,9 @@ export function resolveOptions(options: SandboxOptions & SandboxTuning): Resolve
   }
   if (options.faultOAuth !== undefined && typeof options.faultOAuth !== 'boolean') {
     fail('faultOAuth', 'true or false', options.faultOAuth);
+  }
+  if (options.redirectUri !== undefined && (typeof options.redirectUri !== 'string' || !isLoopbackRedirect(options.redirectUri))) {
+    fail('redirectUri', 'a loopback http URI like http://127.0.0.1:8765/callback', options.redirectUri);
   }
   if (options.onRequest !== undefined && typeof options.onRequest !== 'function') {
     fail('onRequest', 'a function', typeof options.onRequest);
@@ -108,6 +122,8 @@ export function resolveOptions(options: SandboxOptions & SandboxTuning): Resolve
     failFirst: integer('failFirst', options.failFirst, 0, 1_000_000) ?? 0,
     seed: integer('seed', options.seed, 0, 2 ** 32 - 1) ?? Math.floor(Math.random() * 2 ** 32),
     faultOAuth: options.faultOAuth ?? false,
+    quirks: parseQuirks(options.quirks),
+    redirectUri: options.redirectUri,
     codeTtlMs: integer('codeTtlMs', options.codeTtlMs, 1, 3_600_000) ?? 60_000,
     rateWindowMs: integer('rateWindowMs', options.rateWindowMs, 1, 3_600_000) ?? 60_000,
     onRequest: options.onRequest,

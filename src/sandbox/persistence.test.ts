@@ -96,8 +96,12 @@ describe('options', () => {
     [{ failRate: 2 }, /failRate: expected a number from 0 to 1, got 2/],
     [{ port: 70000 }, /port: expected an integer from 0 to 65535/],
     [{ tokenTtlS: 0 }, /tokenTtlS/],
-    [{ clientId: 'has space' }, /clientId/],
-    [{ clientSecret: 'bad secret' }, /got "<redacted>"/],
+    // RFC 6749 VSCHAR (printable ASCII, space included) is allowed; control characters and non-ASCII are not.
+    [{ clientId: 'has\ttab' }, /clientId/],
+    [{ clientSecret: 'bad\nsecret' }, /got "<redacted>"/],
+    [{ clientSecret: 'naïve' }, /got "<redacted>"/],
+    [{ quirks: 'bom,no-such-quirk' }, /unknown quirk "no-such-quirk"; known: bom, error-at-200/],
+    [{ redirectUri: 'https://example.com/cb' }, /redirectUri: expected a loopback http URI/],
   ])('rejects %o up front', async (options, message) => {
     await expect(startSandbox(options)).rejects.toThrow(message);
   });

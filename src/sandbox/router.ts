@@ -5,14 +5,15 @@
  * wire (drops, Retry-After, error bodies) is decided here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AuthorizePageError, RateLimitedError, SandboxHttpError, methodNotAllowed, notFound } from './errors.js';
+import { AuthorizePageError, RateLimitedError, RefusedError, SandboxHttpError, methodNotAllowed, notFound } from './errors.js';
 import { handleAuthorize, sendAuthorizeError } from './authorize.js';
 import type { Fault, FaultInjector } from './faults.js';
-import { bearerToken, drain, sendHtml, sendJson, sleep } from './http.js';
+import { bearerToken, drain, sendJson, sleep } from './http.js';
 import { sendActivities, sendFile, sendIndex, sendStats } from './inspect.js';
 import { START_FIELDS, STOP_FIELDS, UPDATE_FIELDS, handleStart, handleStop, handleUpdate } from './live.js';
 import { type FieldSpec, type MultipartForm, parseMultipart } from './multipart.js';
 import type { ResolvedOptions } from './options.js';
+import { type Quirks, padded, sendProxyPage, sendQuirkyJson, userAgentAllowed } from './quirks.js';
 import type { FaultKind, StatsRecorder } from './stats.js';
 import type { SandboxStore } from './store.js';
 import { handleRevoke, handleToken, oauthErrorHeaders } from './token-endpoints.js';
@@ -28,6 +29,8 @@ export interface SandboxContext {
   readonly faults: FaultInjector;
   readonly stats: StatsRecorder;
   readonly baseUrl: string;
+  /** The issuer identifier sent as `iss` under the iss quirk. */
+  readonly issuer: string;
   /** Aborted by close(): cuts injected latency short. */
   readonly closing: AbortSignal;
 }
@@ -69,7 +72,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, c
     if (inspection) await routeInspection(req, res, path, ctx);
     else await routeApi(req, res, url, ctx, exchange);
   } catch (error) {
-    await sendError(req, res, error, path);
+    await sendError(req, res, error, path, inspection ? new Set() : ctx.options.quirks);
   }
 }
 
@@ -103,9 +106,18 @@ async function routeInspection(req: IncomingMessage, res: ServerResponse, path: 
 
 async function routeApi(req: IncomingMessage, res: ServerResponse, url: URL, ctx: SandboxContext, exchange: Exchange): Promise<void> {
   const name = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : undefined;
+  const { quirks } = ctx.options;
   if (name === 'oauth/authorize') {
     if (req.method !== 'GET' && req.method !== 'POST') throw new AuthorizePageError(405, 'Use GET or POST.');
-    return handleAuthorize(req, res, url, ctx.store.client, ctx.tokens);
+    return handleAuthorize(req, res, url, ctx.store.client, ctx.tokens, {
+      quirks,
+      issuer: ctx.issuer,
+      registeredRedirectUri: ctx.options.redirectUri,
+    });
+  }
+  // v1 answered 403 to generic library user agents (a browser's authorize page excepted).
+  if (name && quirks.has('ua-check') && !userAgentAllowed(req.headers['user-agent'])) {
+    throw new RefusedError(name, 'FORBIDDEN', 'requests must carry a descriptive User-Agent');
   }
   if (name === 'oauth/token') {
     if (req.method !== 'POST') throw methodNotAllowed(['POST']);
@@ -113,19 +125,20 @@ async function routeApi(req: IncomingMessage, res: ServerResponse, url: URL, ctx
       if (await injectFault(req, res, ctx, exchange, name, false)) return;
       checkRateLimit(ctx, exchange, 'client', undefined);
     }
-    return handleToken(req, res, ctx.store.client, ctx.tokens);
+    return handleToken(req, res, ctx.store.client, ctx.tokens, quirks);
   }
   if (name === 'oauth/revoke') {
     if (req.method !== 'POST') throw methodNotAllowed(['POST']);
-    return handleRevoke(req, res, ctx.store.client, ctx.tokens);
+    return handleRevoke(req, res, ctx.store.client, ctx.tokens, quirks);
   }
   const endpoint = name === undefined ? undefined : DATA_ENDPOINTS.get(name);
   if (!name || !endpoint) throw notFound(url.pathname);
   if (req.method !== 'POST') throw methodNotAllowed(['POST']);
+  if (await answeredByProxy(req, res, url, name, quirks)) return;
 
   const fault = await injectFault(req, res, ctx, exchange, name, name === 'uploadActivity');
   if (fault === true) return;
-  if (fault === false) return sendJson(res, 200, await serveData(req, ctx, exchange, name, endpoint));
+  if (fault === false) return sendDataReply(res, await serveData(req, ctx, exchange, name, endpoint), quirks);
   // Do the work (or refuse it) as usual; the client never hears of it.
   await serveData(req, ctx, exchange, name, endpoint).catch((error: unknown) => {
     if (!(error instanceof SandboxHttpError)) reportBug(req, url.pathname, error);
@@ -144,7 +157,32 @@ async function serveData(
   const account = ctx.tokens.authenticate(bearerToken(req));
   checkRateLimit(ctx, exchange, `account:${account}`, name);
   const form = await parseMultipart(req, endpoint.spec);
+  const { quirks } = ctx.options;
+  if (name === 'uploadActivity' && quirks.has('refuse-upload')) throw new RefusedError(name, 'INVALID_ACTIVITY', 'invalid activity');
+  if (name === 'startActivity' && quirks.has('no-plus')) {
+    throw new RefusedError(name, 'PLUS_REQUIRED', 'Live tracking requires a PLUS membership');
+  }
   return endpoint.handle(form, account, ctx.store);
+}
+
+/** What a reverse proxy in front of the API answers by itself under the quirks: a redirect, a 413 page. */
+async function answeredByProxy(req: IncomingMessage, res: ServerResponse, url: URL, name: string, quirks: Quirks): Promise<boolean> {
+  if (quirks.has('redirect')) {
+    await drain(req);
+    res.writeHead(301, { Location: `https://${req.headers.host ?? 'localhost'}${url.pathname}`, 'Content-Length': 0 }).end();
+    return true;
+  }
+  if (quirks.has('html-413') && name === 'uploadActivity') {
+    await drain(req);
+    sendProxyPage(res, 413);
+    return true;
+  }
+  return false;
+}
+
+/** Under huge-reply the body grows to 2 MiB of white space: still JSON, far past what a client should read. */
+function sendDataReply(res: ServerResponse, body: object, quirks: Quirks): void {
+  sendQuirkyJson(res, 200, body, quirks, {}, quirks.has('huge-reply') ? padded(body, 2 * 1024 * 1024) : JSON.stringify(body));
 }
 
 /**
@@ -169,13 +207,14 @@ async function injectFault(
     return true;
   }
   await drain(req);
-  if (fault.status === 502) {
+  const oauth = fn.startsWith('oauth/');
+  if (fault.status === 502 || (!oauth && ctx.options.quirks.has('html-errors'))) {
     // What a reverse proxy sends when the app behind it is down: HTML, not the API's JSON.
-    sendHtml(res, 502, '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n');
+    sendProxyPage(res, fault.status);
   } else {
     const message = `injected fault (${fault.kind})`;
-    const oauth = fn.startsWith('oauth/');
-    sendJson(res, fault.status, oauth ? { error: 'server_error', error_description: message } : { function: fn, error: 'SERVER_ERROR', message });
+    const body = oauth ? { error: 'server_error', error_description: message } : { function: fn, error: 'SERVER_ERROR', message };
+    sendQuirkyJson(res, fault.status, body, ctx.options.quirks);
   }
   return true;
 }
@@ -188,13 +227,17 @@ function checkRateLimit(ctx: SandboxContext, exchange: Exchange, key: string, fn
   throw new RateLimitedError(fn, retryAfter);
 }
 
-async function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, path: string): Promise<void> {
+async function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, path: string, quirks: Quirks): Promise<void> {
   if (res.headersSent || res.destroyed || req.socket.destroyed) return;
   await drain(req);
   if (error instanceof AuthorizePageError) return sendAuthorizeError(res, error);
   if (error instanceof SandboxHttpError) {
     const oauth = path === `${API_PREFIX}oauth/token` || path === `${API_PREFIX}oauth/revoke`;
-    return sendJson(res, error.status, error.body, { ...error.headers, ...(oauth ? oauthErrorHeaders : {}) });
+    if (oauth) return sendQuirkyJson(res, error.status, error.body, quirks, { ...error.headers, ...oauthErrorHeaders });
+    // v1 sent its refusals with HTTP 200; a proxy in front renders what is left as its own page.
+    const status = quirks.has('error-at-200') && error instanceof RefusedError ? 200 : error.status;
+    if (status >= 400 && quirks.has('html-errors') && path.startsWith(API_PREFIX)) return sendProxyPage(res, status, error.headers);
+    return sendQuirkyJson(res, status, error.body, quirks, error.headers);
   }
   reportBug(req, path, error);
   sendJson(res, 500, { error: 'internal_error', message: 'sandbox bug; see its stderr' });

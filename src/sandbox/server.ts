@@ -20,6 +20,8 @@ export type { ActivityView } from './inspect.js';
 export interface RunningSandbox {
   /** The API base, e.g. `http://127.0.0.1:PORT/api3/`; inspection lives under `/sandbox/` of the same origin. */
   readonly baseUrl: string;
+  /** Its issuer identifier (RFC 9207), sent as `iss` under the iss quirk. */
+  readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string;
   /** Stops listening, cuts open connections and waits for pending state writes. Safe to call twice. */
@@ -55,13 +57,19 @@ export async function startSandbox(options: SandboxOptions & SandboxTuning, sign
     throw error;
   }
   const baseUrl = `http://${urlHost(resolved.host)}:${address.port}${API_PREFIX}`;
+  const issuer = baseUrl.replace(/\/$/, '');
+  const { quirks } = resolved;
   ctx = {
     options: resolved,
     store,
-    tokens: new TokenService(store, stats, resolved.tokenTtlS, resolved.codeTtlMs),
+    tokens: new TokenService(store, stats, resolved.tokenTtlS, resolved.codeTtlMs, {
+      issue: !quirks.has('no-refresh-token'),
+      rotate: !quirks.has('no-rotation'),
+    }),
     faults: new FaultInjector(resolved),
     stats,
     baseUrl,
+    issuer,
     closing: closing.signal,
   };
 
@@ -80,7 +88,7 @@ export async function startSandbox(options: SandboxOptions & SandboxTuning, sign
   };
   signal?.addEventListener('abort', () => void close(), { once: true });
 
-  return { baseUrl, clientId: store.client.id, clientSecret: store.client.secret, close };
+  return { baseUrl, issuer, clientId: store.client.id, clientSecret: store.client.secret, close };
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -6,9 +6,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { safeEqual } from './crypto.js';
 import { OAuthError } from './errors.js';
-import { type Params, basicCredentials, mediaType, parseParams, readBody, sendJson } from './http.js';
+import { type Params, basicCredentials, mediaType, parseParams, readBody } from './http.js';
+import { sendQuirkyJson, type Quirks } from './quirks.js';
 import type { ClientCredentials } from './store.js';
-import type { TokenService } from './tokens.js';
+import type { TokenResponse, TokenService } from './tokens.js';
 
 /** RFC 6749 §5.1: token responses must not be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -18,6 +19,7 @@ export async function handleToken(
   res: ServerResponse,
   client: ClientCredentials,
   tokens: TokenService,
+  quirks: Quirks,
 ): Promise<void> {
   const form = await authenticatedForm(req, client);
   const grantType = form.get('grant_type');
@@ -37,7 +39,17 @@ export async function handleToken(
     default:
       throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
   }
-  sendJson(res, 200, response, NO_STORE);
+  sendQuirkyJson(res, 200, shapeTokenResponse(response, quirks), quirks, NO_STORE);
+}
+
+/** The token response as the quirks have it: what RFC 6749 §5.1 allows servers to vary. */
+function shapeTokenResponse(response: TokenResponse, quirks: Quirks): Record<string, unknown> {
+  const { expires_in: expiresIn, ...rest } = response;
+  return {
+    ...rest,
+    ...(quirks.has('lowercase-token-type') ? { token_type: 'bearer' } : {}),
+    ...(quirks.has('no-expires-in') ? {} : { expires_in: quirks.has('expires-in-string') ? String(expiresIn) : expiresIn }),
+  };
 }
 
 export async function handleRevoke(
@@ -45,11 +57,16 @@ export async function handleRevoke(
   res: ServerResponse,
   client: ClientCredentials,
   tokens: TokenService,
+  quirks: Quirks,
 ): Promise<void> {
   const form = await authenticatedForm(req, client);
+  const token = required(form, 'token');
+  if (quirks.has('no-access-revoke') && tokens.isAccessToken(token)) {
+    throw new OAuthError('unsupported_token_type', 'this server does not revoke access tokens; they expire');
+  }
   // RFC 7009 §2.1: an unknown token_type_hint may be ignored; the lookup covers both kinds anyway.
-  await tokens.revoke(client.id, required(form, 'token'), form.get('token_type_hint'));
-  sendJson(res, 200, {}, NO_STORE);
+  await tokens.revoke(client.id, token, form.get('token_type_hint'));
+  sendQuirkyJson(res, 200, {}, quirks, NO_STORE);
 }
 
 /** Error bodies of these endpoints carry the same no-store headers as their successes. */

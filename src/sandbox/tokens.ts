@@ -30,7 +30,16 @@ export interface TokenResponse {
   readonly access_token: string;
   readonly token_type: 'Bearer';
   readonly expires_in: number;
-  readonly refresh_token: string;
+  /** Absent under the no-refresh-token and (on refresh) no-rotation quirks. */
+  readonly refresh_token?: string;
+}
+
+/** How this server hands out refresh tokens (the contract's way unless a quirk says otherwise). */
+export interface RefreshPolicy {
+  /** Logins come with a refresh token. @default true */
+  readonly issue: boolean;
+  /** Each refresh kills the used token and issues a new one; false: the old one stays valid. @default true */
+  readonly rotate: boolean;
 }
 
 /** RFC 7636 §4.1: 43-128 unreserved characters. */
@@ -47,6 +56,7 @@ export class TokenService {
     private readonly stats: StatsRecorder,
     private readonly tokenTtlS: number,
     private readonly codeTtlMs: number,
+    private readonly refreshPolicy: RefreshPolicy = { issue: true, rotate: true },
   ) {}
 
   issueCode(request: CodeRequest): string {
@@ -85,7 +95,7 @@ export class TokenService {
     };
     this.store.families.set(family.id, family);
     issued.familyId = family.id;
-    const response = this.issuePair(family.id);
+    const response = this.issuePair(family.id, this.refreshPolicy.issue);
     await this.store.persist();
     this.stats.countGrant('authorization_code');
     return response;
@@ -104,8 +114,9 @@ export class TokenService {
         await this.store.persist();
         throw new OAuthError('invalid_grant', 'refresh token already used; all tokens of this grant are revoked');
       }
-      record.rotated = true;
-      const response = this.issuePair(family.id);
+      // RFC 6749 §6 lets a server keep the refresh token: then it stays valid and none is sent.
+      if (this.refreshPolicy.rotate) record.rotated = true;
+      const response = this.issuePair(family.id, this.refreshPolicy.rotate);
       await this.store.persist();
       this.stats.countGrant('refresh_token');
       return response;
@@ -145,16 +156,23 @@ export class TokenService {
     return family.account;
   }
 
-  private issuePair(familyId: string): TokenResponse {
+  /** True when `token` is a live access token (the revoke endpoint's no-access-revoke quirk asks). */
+  isAccessToken(token: string): boolean {
+    return this.store.accessTokens.has(tokenKey(token));
+  }
+
+  private issuePair(familyId: string, withRefreshToken: boolean): TokenResponse {
     const access = randomToken();
-    const refresh = randomToken();
     this.store.accessTokens.set(tokenKey(access), {
       key: tokenKey(access),
       familyId,
       expiresAt: Date.now() + this.tokenTtlS * 1000,
     });
+    const response = { access_token: access, token_type: 'Bearer', expires_in: this.tokenTtlS } as const;
+    if (!withRefreshToken) return response;
+    const refresh = randomToken();
     this.store.refreshTokens.set(tokenKey(refresh), { key: tokenKey(refresh), familyId, rotated: false });
-    return { access_token: access, token_type: 'Bearer', expires_in: this.tokenTtlS, refresh_token: refresh };
+    return { ...response, refresh_token: refresh };
   }
 
   private revokeFamily(familyId: string): void {

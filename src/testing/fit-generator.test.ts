@@ -2,6 +2,7 @@ import { Decoder, Encoder, Stream, type RecordMesg } from '@garmin/fitsdk';
 import { describe, expect, it } from 'vitest';
 import { classifyFit } from '../formats/fit/classify.js';
 import { generateFitActivity, generateFitFile } from './fit-generator.js';
+import { parseWithFitFileParser } from './fit-reference.js';
 
 const start = new Date('2024-05-01T06:30:00Z');
 
@@ -100,12 +101,53 @@ describe('generateFitActivity', () => {
     expect(classifyFit(bytes)).toMatchObject({ verdict: 'upload', points: 86_400, positions: 86_400, durationS: 86_400 });
   });
 
+  it('writes laps, power, a developer field, and indoor files without positions, which the SDK decodes without errors', () => {
+    const bytes = generateFitActivity({ start, durationS: 600, sport: 'cycling', indoor: true, laps: 3, power: true, developerField: true, seed: 4 });
+    const { integrity, errors, messages } = sdkRead(bytes);
+    expect(integrity).toBe(true);
+    expect(errors).toEqual([]);
+    expect(messages.sportMesgs?.[0]).toMatchObject({ sport: 'cycling', subSport: 'indoorCycling' });
+    expect(messages.developerDataIdMesgs).toHaveLength(1);
+    expect(messages.fieldDescriptionMesgs?.[0]).toMatchObject({ fieldName: 'Form Power', units: 'Watts' });
+    const records = messages.recordMesgs as RecordMesg[];
+    expect(records).toHaveLength(600);
+    expect(records.every((r) => r.positionLat === undefined && r.power! > 0 && typeof r.developerFields?.[0] === 'number')).toBe(true);
+    const laps = messages.lapMesgs!;
+    expect(laps.map((l) => l.totalElapsedTime)).toEqual([200, 200, 200]);
+    expect(laps.reduce((sum, l) => sum + l.totalDistance!, 0)).toBeCloseTo(messages.sessionMesgs![0]!.totalDistance!, 1);
+    expect(messages.sessionMesgs?.[0]).toMatchObject({ subSport: 'indoorCycling', numLaps: 3 });
+    expect(classifyFit(bytes)).toMatchObject({ verdict: 'upload', positions: 0, activityType: 'indoor cycling' });
+  });
+
+  it('writes a pool swim with a length message each time the distance passes the pool length', () => {
+    const { errors, messages } = sdkRead(generateFitActivity({ start, durationS: 900, sport: 'swimming', indoor: true, laps: 2, poolLengthM: 25 }));
+    expect(errors).toEqual([]);
+    const lengths = messages.lengthMesgs!;
+    const distance = messages.sessionMesgs![0]!.totalDistance!;
+    expect(lengths.length).toBe(Math.floor(distance / 25));
+    expect(lengths.every((l) => l.lengthType === 'active' && l.totalStrokes! > 0)).toBe(true);
+    expect(messages.lapMesgs!.map((l) => l.numLengths).reduce((a, b) => a! + b!, 0)).toBe(lengths.length);
+    expect(messages.sessionMesgs?.[0]).toMatchObject({ subSport: 'lapSwimming', poolLength: 25, numActiveLengths: lengths.length });
+  });
+
+  it('writes compressed-timestamp records that fit-file-parser and our reader time alike (the SDK reads none)', async () => {
+    const bytes = generateFitActivity({ start, durationS: 300, compressedTimestamps: true, seed: 6 });
+    expect(String(sdkRead(bytes).errors[0])).toMatch(/compressed timestamp/);
+    const { records } = await parseWithFitFileParser(bytes);
+    expect(records).toHaveLength(300);
+    expect(records.map((r) => new Date(r['timestamp'] as string).getTime())).toEqual(Array.from({ length: 300 }, (_, i) => start.getTime() + i * 1000));
+    expect(classifyFit(bytes)).toMatchObject({ verdict: 'upload', points: 300, positions: 300, durationS: 300 });
+  });
+
   it('rejects bad options with what it expected', () => {
     expect(() => generateFitActivity({ start: new Date('nope'), durationS: 10 })).toThrow(/^Expected start/);
     expect(() => generateFitActivity({ start, durationS: 0 })).toThrow('Expected durationS > 0, got 0');
     expect(() => generateFitActivity({ start, durationS: 10, recordIntervalS: 0.5 })).toThrow(/recordIntervalS/);
     expect(() => generateFitActivity({ start, durationS: 10, serial: 0xffffffff })).toThrow(/serial/);
     expect(() => generateFitActivity({ start, durationS: 10, sport: 'rowing' as 'running' })).toThrow(/sport/);
+    expect(() => generateFitActivity({ start, durationS: 10, sport: 'hiking', indoor: true })).toThrow(/an indoor sport/);
+    expect(() => generateFitActivity({ start, durationS: 10, laps: 11 })).toThrow(/laps to be an integer in 1..10/);
+    expect(() => generateFitActivity({ start, durationS: 100, recordIntervalS: 40, compressedTimestamps: true })).toThrow(/recordIntervalS < 32/);
   });
 });
 

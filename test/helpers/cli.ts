@@ -57,15 +57,27 @@ export interface TestHome {
   readonly env: NodeJS.ProcessEnv;
 }
 
+export interface ApiUnderTest {
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** More `api:` settings, as YAML lines indented by two spaces. */
+  readonly apiYaml?: string;
+  /** More `auth:` settings, as YAML lines indented by two spaces. */
+  readonly authYaml?: string;
+}
+
 /** An isolated user: its own XDG dirs and a config file pointing at the given API. */
-export function makeHome(api: { baseUrl: string; clientId: string; clientSecret: string }, extraYaml = '', tokenStore: 'file' | 'keychain' = 'file'): TestHome {
+export function makeHome(api: ApiUnderTest, extraYaml = '', tokenStore: 'file' | 'keychain' = 'file'): TestHome {
   const dir = mkdtempSync(join(tmpdir(), 'mmt-sync-test-'));
   const configDir = join(dir, 'config', 'mmt-sync');
   mkdirSync(configDir, { recursive: true });
   const configFile = join(configDir, 'config.yaml');
+  // JSON strings are YAML strings: a secret with ': ', '%' or spaces stays one value.
   writeFileSync(
     configFile,
-    `api:\n  baseUrl: ${api.baseUrl}\n  clientId: ${api.clientId}\n  clientSecret: ${api.clientSecret}\n  timeoutS: 10\nauth:\n  tokenStore: ${tokenStore}\n${extraYaml}`,
+    `api:\n  baseUrl: ${api.baseUrl}\n  clientId: ${JSON.stringify(api.clientId)}\n  clientSecret: ${JSON.stringify(api.clientSecret)}\n  timeoutS: 10\n${api.apiYaml ?? ''}` +
+      `auth:\n  tokenStore: ${tokenStore}\n${api.authYaml ?? ''}${extraYaml}`,
   );
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

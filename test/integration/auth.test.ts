@@ -1,6 +1,6 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { readStats } from '../../src/sandbox/testkit.js';
@@ -24,17 +24,19 @@ function readTokens(home: TestHome): { accessToken: string; refreshToken: string
   return JSON.parse(readFileSync(tokenFile(home), 'utf8'));
 }
 
-function runFixture(home: TestHome, count: number, salt: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO, 'test/fixtures/concurrent-uploads.mjs'), String(count), salt], {
-      env: { ...home.env, MMT_SYNC_CONFIG: home.configFile },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function spawnFixture(home: TestHome, count: number, salt: string): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [join(REPO, 'test/fixtures/concurrent-uploads.mjs'), String(count), salt], {
+    env: { ...home.env, MMT_SYNC_CONFIG: home.configFile },
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c));
+  return { child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))) };
+}
+
+function runFixture(home: TestHome, count: number, salt: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return spawnFixture(home, count, salt).done;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,6 +134,34 @@ describe('login, refresh and logout against the sandbox (file token store)', () 
       expect(b.code, b.stderr).toBe(0);
       expect(JSON.parse(a.stdout).ok + JSON.parse(b.stdout).ok).toBe(100);
       expect((await readStats(own)).grants.refresh_token - before).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a refresh whose process is frozen mid-way (a laptop suspended) is waited for, never taken over', async () => {
+    // Every answer comes 1.5 s late, so the refresh is surely in flight when A is frozen.
+    const own = await startSandbox({ latencyMs: 1_500 });
+    try {
+      const home = makeHome(own);
+      expect((await scriptedLogin(home)).result.code).toBe(0);
+      // Due now; the refreshed pair then lives an hour, so B has no reason of its own to refresh.
+      writeFileSync(tokenFile(home), JSON.stringify({ ...readTokens(home), expiresAt: Date.now() - 1_000 }), { mode: 0o600 });
+      const before = await readStats(own);
+      const a = spawnFixture(home, 1, 'frozen');
+      while ((await readStats(own)).requests['oauth/token']! === before.requests['oauth/token']!) await sleep(50);
+      a.child.kill('SIGSTOP');
+      // Longer than any heartbeat lock's staleness (proper-lockfile's was 10 s): B must still wait.
+      await sleep(11_000);
+      const b = spawnFixture(home, 1, 'woken');
+      await sleep(1_000);
+      a.child.kill('SIGCONT');
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      expect(ra.code, ra.stderr + ra.stdout).toBe(0);
+      expect(rb.code, rb.stderr + rb.stdout).toBe(0);
+      const after = await readStats(own);
+      expect(after.grants.refresh_token - before.grants.refresh_token).toBe(1);
+      expect(after.familiesRevoked - before.familiesRevoked).toBe(0);
     } finally {
       await own.close();
     }

@@ -8,20 +8,11 @@ import { listActivities, readStats } from '../../src/sandbox/testkit.js';
 import { generateFitActivity } from '../../src/testing/fit-generator.js';
 import { CORPUS, makeHome, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
+import { waitFor } from '../helpers/wait.js';
 
 const YAML = 'intake:\n  settleS: 0.3\n  backfill: all\nretry:\n  baseDelayS: 0.05\n  maxDelayS: 0.5\n';
 /** The scheduled rescan never comes during a test (1 January only): what happens is not its doing. */
 const NO_RESCAN = '  rescanCron: "0 0 1 1 *"\n';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function daemonReady(daemon: RunningCli): Promise<void> {
   await waitFor('the daemon to watch', async () => (/watching \d+ source/.test(daemon.output().stderr) ? true : undefined));

@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { startSandbox } from '../../src/sandbox/server.js';
 import { listActivities, readStats } from '../../src/sandbox/testkit.js';
 import { makeHome, startCli, type CliResult, type RunningCli, type TestHome } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
+import { freePort } from '../helpers/net.js';
 
 const NMEA_LOG = fileURLToPath(new URL('../fixtures/nmea/park-loop-10min.nmea', import.meta.url));
 interface Fix {
@@ -101,17 +101,6 @@ async function appendSlowly(path: string, text: string, pieces: number, totalMs:
     at = Math.max(at, end);
     await sleep(totalMs / pieces);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const hasGpsfake = spawnSync('sh', ['-c', 'command -v gpsfake && (command -v gpsd || test -x /usr/sbin/gpsd)']).status === 0;

@@ -242,7 +242,8 @@ describe.skipIf(process.platform !== 'linux')('mmt-sync service (Linux, systemd 
     homes.push(home);
     const unknown = await runCli(['service', 'restart'], home.env);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/expected install, uninstall or status, got "restart"/);
+    // The registry declares the actions (they also feed shell completion).
+    expect(unknown.stderr).toMatch(/'restart' is invalid for argument 'action'. Allowed choices are install, uninstall, status, plugged/);
     const plugged = await runCli(['service', 'plugged'], { ...home.env, MMT_SYNC_USB_DEVICE: '../../etc' });
     expect(plugged.code).toBe(2);
     expect(plugged.stderr).toMatch(/expected a USB device name like 1-4/);

@@ -81,14 +81,17 @@ export async function runLive(options: LiveOptions, io: Io, signal: AbortSignal)
       signal,
     });
     if (source) io.log.info(`live from ${describeSource(source)}, a batch every ${options.interval ?? 10} s`);
-    if (io.isTTY && !options.json) {
+    if (io.progress === 'bar' && !options.json) {
       // One line on stderr, redrawn in place; the cursor stays at its start so a log line overwrites it.
       const draw = () => process.stderr.write(`\r\x1b[K${formatStatus(run.status())}\r`);
       timer = setInterval(draw, 1000);
       draw();
+    } else if (io.progress === 'lines' && !options.json) {
+      // No cursor control (TERM=dumb, NO_COLOR): the same status as a plain line once a batch.
+      timer = setInterval(() => process.stderr.write(`${formatStatus(run.status())}\n`), (options.interval ?? 10) * 1000);
     }
     const outcome = await run.run();
-    if (timer) process.stderr.write('\r\x1b[K');
+    if (timer && io.progress === 'bar') process.stderr.write('\r\x1b[K');
     const { problem, ...rest } = outcome;
     const result: LiveResult = { ...rest, source: source ? describeSource(source) : null };
     io.out(options.json ? JSON.stringify(result, null, 2) : describe(result));

@@ -13,6 +13,8 @@ export interface LoginResult {
   readonly account: string;
   readonly tokenStore: string;
   readonly accessTokenExpiresAt: string;
+  /** False when the server issued no refresh token: another login is needed at expiry. */
+  readonly refreshable: boolean;
 }
 
 export async function runLogin(options: LoginOptions, io: Io, signal: AbortSignal): Promise<LoginResult> {
@@ -23,6 +25,7 @@ export async function runLogin(options: LoginOptions, io: Io, signal: AbortSigna
     endpoints: account.endpoints,
     store: account.store,
     timeoutMs: loaded.config.auth.loginTimeoutS * 1000,
+    callbackPort: loaded.config.auth.callbackPort,
     log: io.log,
     signal,
     presentUrl: async (url) => {
@@ -40,7 +43,11 @@ export async function runLogin(options: LoginOptions, io: Io, signal: AbortSigna
     account: account.name,
     tokenStore: account.store.description,
     accessTokenExpiresAt: new Date(tokens.expiresAt).toISOString(),
+    refreshable: Boolean(tokens.refreshToken),
   };
+  if (!result.refreshable) {
+    io.log.warn(`the server issued no refresh token: you will have to run \`mmt-sync login\` again when the access token expires (${result.accessTokenExpiresAt})`);
+  }
   io.out(options.json ? JSON.stringify(result) : `logged in to ${account.endpoints.baseUrl}; tokens stored in the ${account.store.description}`);
   return result;
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { QUIRKS, parseQuirks } from '../../sandbox/quirks.js';
 import { startSandbox, type SandboxOptions } from '../../sandbox/server.js';
 import type { Io } from '../io.js';
 
@@ -8,6 +9,7 @@ export type SandboxCommandOptions = SandboxOptions;
 export async function runSandbox(options: SandboxCommandOptions, io: Io, signal: AbortSignal): Promise<void> {
   const sandbox = await startSandbox(options, signal);
   const origin = new URL(sandbox.baseUrl).origin;
+  const quirks = [...parseQuirks(options.quirks)];
   io.out(
     [
       `sandbox listening: ${sandbox.baseUrl}`,
@@ -15,6 +17,9 @@ export async function runSandbox(options: SandboxCommandOptions, io: Io, signal:
       `client secret:     ${sandbox.clientSecret}`,
       `activities:        ${origin}/`,
       `config for it:     api: { baseUrl: ${sandbox.baseUrl}, clientId: ${sandbox.clientId}, clientSecret: <as above> }`,
+      ...(quirks.includes('iss') ? [`issuer (api.issuer): ${sandbox.issuer}`] : []),
+      ...(options.redirectUri ? [`redirect URI:      ${options.redirectUri} (only this one)`] : []),
+      ...quirks.map((q) => `quirk:             ${q}: ${QUIRKS[q]}`),
     ].join('\n'),
   );
   if (!signal.aborted) await once(signal, 'abort');

@@ -4,6 +4,7 @@ import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { commandContext, type GlobalOptions } from '../context.js';
+import { requireFolders } from '../folders.js';
 import type { Io } from '../io.js';
 
 export interface ScanCommandOptions extends GlobalOptions {
@@ -29,6 +30,7 @@ export function describeScan(report: ScanReport): string {
 /** sources → intake → formats → journal once, and the counts by verdict. */
 export async function runScan(options: ScanCommandOptions, io: Io, signal: AbortSignal): Promise<ScanReport> {
   const { loaded, stateDir } = await commandContext(options, io.log);
+  await requireFolders(options.folder);
   const { config } = loaded;
   const cutoff = backfillCutoff(config.intake.backfill, options.since);
   const sources = await gatherSources(config, options.folder ?? [], io.log);

@@ -1,4 +1,5 @@
 import { openAccountStore } from '../../auth/account-store.js';
+import { noRefreshReason } from '../../auth/tokens.js';
 import { loginRequired } from '../../errors.js';
 import { Journal, type StateCounts } from '../../journal/journal.js';
 import { commandContext, type GlobalOptions } from '../context.js';
@@ -14,6 +15,8 @@ export interface StatusResult {
   /** ISO time; the token itself is never shown. */
   readonly accessTokenExpiresAt?: string;
   readonly accessTokenExpired?: boolean;
+  /** False when the server issued no refresh token: a new login is needed when the access token expires. */
+  readonly refreshable?: boolean;
   readonly queue: QueueStatus;
 }
 
@@ -62,14 +65,20 @@ export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusR
   const account = openAccountStore(loaded.config, stateDir);
   const tokens = await account.store.read();
   const now = Date.now();
-  const login: LoginState = !tokens ? 'not-logged-in' : tokens.loginRequired ? 'login-required' : 'logged-in';
+  // Without a refresh token an expired pair is as dead as a refused one.
+  const required = tokens?.loginRequired ?? (tokens && !tokens.refreshToken && tokens.expiresAt <= now ? noRefreshReason(tokens, now) : undefined);
+  const login: LoginState = !tokens ? 'not-logged-in' : required ? 'login-required' : 'logged-in';
   const result: StatusResult = {
     account: { baseUrl: account.endpoints.baseUrl, clientId: account.endpoints.clientId },
     tokenStore: account.store.description,
     login,
-    ...(tokens?.loginRequired ? { loginRequiredReason: tokens.loginRequired } : {}),
-    ...(tokens && !tokens.loginRequired
-      ? { accessTokenExpiresAt: new Date(tokens.expiresAt).toISOString(), accessTokenExpired: tokens.expiresAt <= now }
+    ...(required ? { loginRequiredReason: required } : {}),
+    ...(tokens && !required
+      ? {
+          accessTokenExpiresAt: new Date(tokens.expiresAt).toISOString(),
+          accessTokenExpired: tokens.expiresAt <= now,
+          refreshable: Boolean(tokens.refreshToken),
+        }
       : {}),
     queue: queueStatus(stateDir),
   };
@@ -87,9 +96,10 @@ export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusR
             : 'not logged in: run `mmt-sync login`'
       }`,
     ];
-    if (tokens && !tokens.loginRequired) {
+    if (tokens && !required) {
+      const renewal = tokens.refreshToken ? 'refreshed automatically' : 'no refresh token was issued: log in again then';
       lines.push(
-        `access token: ${tokens.expiresAt <= now ? 'expired' : 'expires'} ${result.accessTokenExpiresAt} (${relative(tokens.expiresAt - now)}; refreshed automatically)`,
+        `access token: ${tokens.expiresAt <= now ? 'expired' : 'expires'} ${result.accessTokenExpiresAt} (${relative(tokens.expiresAt - now)}; ${renewal})`,
       );
     }
     const { queue } = result;

@@ -10,6 +10,7 @@ import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
 import type { Uploader, UploadEvent } from '../../queue/uploader.js';
 import { commandContext, type GlobalOptions } from '../context.js';
+import { requireFolders } from '../folders.js';
 import type { Io } from '../io.js';
 import type { UploadProgress } from '../progress.js';
 import { describeScan } from './scan.js';
@@ -39,6 +40,7 @@ export interface SyncSummary {
  */
 export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal): Promise<SyncSummary> {
   const { loaded, stateDir } = await commandContext(options, io.log);
+  await requireFolders(options.folder);
   const { config } = loaded;
   const cutoff = backfillCutoff(config.intake.backfill, options.since);
   const sources = await gatherSources(config, options.folder ?? [], io.log);
@@ -53,7 +55,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     const failed: Array<{ file: string; reason: string }> = [];
     let repaired = 0;
     let retries = 0;
-    const progress = io.isTTY && !options.json ? await showProgress(journal, options, io) : undefined;
+    const progress = await showProgress(journal, options, io);
     let uploader: Uploader | undefined;
     // The intake starts now; what sending needs loads meanwhile (nothing is due before the settle window ends).
     const intake = scanned(
@@ -133,13 +135,13 @@ function requestedElsewhere(journal: Journal, sources: readonly Source[]): numbe
   return count;
 }
 
-/** The progress bar (on a terminal): its total grows as the scanner counts ahead. */
-async function showProgress(journal: Journal, options: SyncOptions, io: Io): Promise<UploadProgress> {
-  const { UploadProgress: Bar } = await import('../progress.js');
-  return new Bar(journal.counts().queued, () => {
-    // The bar tells the story on a terminal; per-file lines would tear it (-v brings them back).
-    if (!options.verbose) io.log.setLevel('warn');
-  });
+/** The progress display (io.progress says which); its total grows as the scanner counts ahead. */
+async function showProgress(journal: Journal, options: SyncOptions, io: Io): Promise<UploadProgress | undefined> {
+  if (options.json || io.progress === 'none') return undefined;
+  const progress = (await import('../progress.js')).uploadProgress(io.progress, journal.counts().queued);
+  // The progress display tells the story on a terminal; log lines would tear a bar or repeat the lines (-v brings them back).
+  if (progress && !options.verbose) io.log.setLevel('warn');
+  return progress;
 }
 
 /** The scan's own lines once it is done: counts, then one line per problem. */

@@ -1,5 +1,6 @@
 import { runDaemon } from '../../daemon/daemon.js';
 import { commandContext, type GlobalOptions } from '../context.js';
+import { requireFolders } from '../folders.js';
 import type { Io } from '../io.js';
 
 export interface WatchOptions extends GlobalOptions {
@@ -11,6 +12,7 @@ export interface WatchOptions extends GlobalOptions {
 /** The daemon (the default with no command). Returns after SIGTERM/SIGINT, having journaled everything. */
 export async function runWatch(options: WatchOptions, io: Io, signal: AbortSignal): Promise<void> {
   const { stateDir } = await commandContext(options, io.log);
+  await requireFolders(options.folder);
   let reload: (() => void) | undefined;
   const onHangup = () => {
     io.log.info('SIGHUP: reloading the configuration');

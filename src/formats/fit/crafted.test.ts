@@ -5,108 +5,10 @@
  */
 import { CrcCalculator } from '@garmin/fitsdk';
 import { describe, expect, it } from 'vitest';
-import { classifyFit } from './classify.js';
+import { classifyFit, rebuildAsGpx } from './classify.js';
 import { scanFit } from './scan.js';
 
-type Field = readonly [num: number, size: number, baseType: number];
-
-class RawFit {
-  private readonly out: number[] = [];
-  private readonly defs = new Map<number, { fields: readonly Field[]; devSize: number }>();
-
-  constructor(private readonly bigEndian = false) {}
-
-  /** A definition message; `dev` lists developer fields as [number, size, developer data index]. */
-  define(local: number, global: number, fields: readonly Field[], dev: readonly Field[] = []): this {
-    this.out.push(0x40 | local | (dev.length ? 0x20 : 0), 0, this.bigEndian ? 1 : 0, ...this.int(global, 2), fields.length);
-    for (const f of fields) this.out.push(...f);
-    if (dev.length) this.out.push(dev.length, ...dev.flat());
-    this.defs.set(local, { fields, devSize: dev.reduce((n, [, size]) => n + size, 0) });
-    return this;
-  }
-
-  /** A data message: one value per field, then the developer fields' bytes. */
-  data(local: number, values: readonly number[], devBytes: readonly number[] = []): this {
-    this.out.push(local);
-    return this.values(local, values, devBytes);
-  }
-
-  /** A data message with a compressed-timestamp header (local type 0..3). */
-  compressed(local: number, timeOffset: number, values: readonly number[]): this {
-    this.out.push(0x80 | (local << 5) | (timeOffset & 0x1f));
-    return this.values(local, values, []);
-  }
-
-  /** Header (14 bytes, with header CRC) + data + file CRC. */
-  file(): Uint8Array {
-    const out = new Uint8Array(14 + this.out.length + 2);
-    const view = new DataView(out.buffer);
-    out.set([14, 0x20, 0x54, 0x08], 0);
-    view.setUint32(4, this.out.length, true);
-    out.set([0x2e, 0x46, 0x49, 0x54], 8);
-    view.setUint16(12, CrcCalculator.calculateCRC(out, 0, 12), true);
-    out.set(this.out, 14);
-    view.setUint16(14 + this.out.length, CrcCalculator.calculateCRC(out, 0, 14 + this.out.length), true);
-    return out;
-  }
-
-  private values(local: number, values: readonly number[], devBytes: readonly number[]): this {
-    const def = this.defs.get(local)!;
-    def.fields.forEach(([, size], i) => this.out.push(...this.int(values[i] ?? 0, size)));
-    expect(devBytes.length).toBe(def.devSize);
-    this.out.push(...devBytes);
-    return this;
-  }
-
-  private int(value: number, size: number): number[] {
-    const bytes: number[] = [];
-    let v = BigInt.asUintN(size * 8, BigInt(Math.trunc(value)));
-    for (let i = 0; i < size; i++, v >>= 8n) bytes.push(Number(v & 0xffn));
-    return this.bigEndian ? bytes.reverse() : bytes;
-  }
-}
-
-const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
-const fitTime = (iso: string): number => Date.parse(iso) / 1000 - 631_065_600;
-const semi = (deg: number): number => Math.round((deg * 2 ** 31) / 180);
-
-const FILE_ID: Field[] = [[0, 1, 0x00], [1, 2, 0x84], [2, 2, 0x84], [3, 4, 0x8c], [4, 4, 0x86]];
-const RECORD: Field[] = [[253, 4, 0x86], [0, 4, 0x85], [1, 4, 0x85], [2, 2, 0x84], [3, 1, 0x02]];
-const RECORD_NO_TIME: Field[] = [[0, 4, 0x85], [1, 4, 0x85], [3, 1, 0x02]];
-const SESSION: Field[] = [[253, 4, 0x86], [2, 4, 0x86], [5, 1, 0x00], [6, 1, 0x00], [7, 4, 0x86], [8, 4, 0x86], [9, 4, 0x86]];
-
-const T0 = fitTime('2024-03-01T08:00:00Z');
-const GARMIN = 1;
-const RUNNING = 1;
-const CYCLING = 2;
-
-interface Options {
-  readonly bigEndian?: boolean;
-  readonly records?: number;
-  readonly type?: number;
-  readonly serial?: number;
-  readonly sessions?: ReadonlyArray<readonly [sport: number, seconds: number, metres: number]>;
-  /** Extra messages written between the records and the session. */
-  readonly middle?: (fit: RawFit) => void;
-}
-
-/** file_id, `records` one-second records along a line, then one session per entry. */
-function activity(o: Options = {}): Uint8Array {
-  const fit = new RawFit(o.bigEndian);
-  fit.define(0, 0, FILE_ID).data(0, [o.type ?? 4, GARMIN, 2697, o.serial ?? 1234, T0]);
-  fit.define(1, 20, RECORD);
-  for (let i = 0; i < (o.records ?? 10); i++) {
-    fit.data(1, [T0 + i, semi(51.5 + i * 1e-4), semi(-0.1), (100 + 500) * 5, 120 + i]);
-  }
-  o.middle?.(fit);
-  fit.define(2, 18, SESSION);
-  let start = T0;
-  for (const [sport, seconds, metres] of o.sessions ?? [[RUNNING, 9, 100]]) {
-    fit.data(2, [start + seconds, start, sport, 0, seconds * 1000, seconds * 1000, metres * 100]);
-    start += seconds;
-  }
-  return fit.file();
-}
+import { activity, concat, CYCLING, FILE_ID, GARMIN, RawFit, RECORD, RECORD_NO_TIME, RUNNING, semi, T0 } from '../../testing/raw-fit.js';
 
 describe('classifyFit on hand-written files', () => {
   it('summarises a little-endian activity', () => {
@@ -124,7 +26,7 @@ describe('classifyFit on hand-written files', () => {
       points: 10,
       positions: 10,
       problems: [],
-      device: { manufacturer: 'garmin', product: '2697', serial: '1234' },
+      device: { manufacturer: 'garmin', product: 'fenix5', serial: '1234' }, // product 2697, named from the profile
       identity: 'fit:garmin:1234:2024-03-01T08:00:00Z',
     });
     expect(a.repaired).toBeUndefined();
@@ -237,14 +139,17 @@ describe('classifyFit on hand-written files', () => {
 });
 
 describe('classifyFit on damaged files', () => {
-  it('repairs a CRC mismatch by rebuilding GPX from the records', () => {
+  it('repairs a CRC mismatch by rewriting what decodes as a valid FIT file', () => {
     const bytes = activity();
     bytes[bytes.length - 1]! ^= 0xff;
     const a = classifyFit(bytes);
     expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], points: 10, positions: 10 });
-    expect(a.reason).toBe('file CRC mismatch; uploading what decodes (10 track points rebuilt as GPX)');
-    expect(a.repaired?.format).toBe('gpx');
-    expect(countTrkpt(a.repaired!.bytes)).toBe(10);
+    // This hand-written file never had an activity message; a repaired file gets one.
+    expect(a.reason).toBe('file CRC mismatch; uploading what decodes as a repaired FIT file (10 records; activity message rebuilt from its sessions)');
+    expect(a.repaired?.format).toBe('fit');
+    // Nothing was lost but the CRC: the data are the same bytes, followed by the activity message.
+    expect(a.repaired!.bytes.subarray(14, bytes.length - 2)).toEqual(bytes.subarray(14, -2));
+    expect(classifyFit(a.repaired!.bytes)).toMatchObject({ verdict: 'upload', points: 10, identity: a.identity });
   });
 
   it('detects a change of any single data byte', () => {
@@ -281,7 +186,8 @@ describe('classifyFit on damaged files', () => {
     const a = classifyFit(bytes);
     expect(a.problems).toEqual([`bad record at byte ${bytes.length - 3}: data record uses undefined local message type 9`]);
     // The record before a bad one may be garbled too: it is dropped.
-    expect(a).toMatchObject({ verdict: 'repair', points: 2, positions: 2, repaired: { format: 'gpx' } });
+    expect(a).toMatchObject({ verdict: 'repair', points: 2, positions: 2, repaired: { format: 'fit' } });
+    expect(scanFit(a.repaired!.bytes).records).toBe(2);
   });
 
   it('resynchronises after a lost byte and keeps the records after it', () => {
@@ -296,7 +202,9 @@ describe('classifyFit on damaged files', () => {
     expect(a.problems.join('; ')).toMatch(/bad record at byte \d+: .*skipped \d+ bytes to resynchronise/);
     expect(a.points).toBeGreaterThanOrEqual(57);
     expect(a.sport).toBe('running'); // the session after the damage is read too
-    const times = [...new TextDecoder().decode(a.repaired!.bytes).matchAll(/<trkpt[^>]*>.*?<time>([^<]+)/g)].map((m) => Date.parse(m[1]!));
+    const track = scanFit(a.repaired!.bytes, { track: true }).track!;
+    const times = Array.from(track.time.subarray(0, track.length));
+    expect(times.length).toBe(a.points);
     expect(times.length).toBeGreaterThanOrEqual(57);
     expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
   });
@@ -312,8 +220,10 @@ describe('classifyFit on damaged files', () => {
     const bytes = fit.file();
     bytes[bytes.length - 1]! ^= 0xff;
     const a = classifyFit(bytes);
-    expect(a.reason).toBe('file CRC mismatch; uploading what decodes (8 track points rebuilt as GPX, 2 garbled ones left out)');
-    expect(countTrkpt(a.repaired!.bytes)).toBe(8);
+    expect(a.reason).toBe('file CRC mismatch; uploading what decodes as a repaired FIT file (8 records, 2 garbled messages left out; summary rebuilt from records)');
+    const kept = scanFit(a.repaired!.bytes, { track: true }).track!;
+    expect(kept.length).toBe(8);
+    expect(Array.from(kept.time.subarray(0, 8))).toEqual([0, 1, 2, 3, 5, 6, 8, 9].map((i) => T0 + i));
   });
 
   it('reads a file the device never closed (data size 0, no CRC) to its end', () => {
@@ -323,15 +233,16 @@ describe('classifyFit on damaged files', () => {
     bytes.set([0, 0], 12); // header CRC not computed
     const a = classifyFit(bytes);
     expect(a.problems).toEqual(['file never closed by the device (header declares no data, but data follows)']);
-    expect(a).toMatchObject({ verdict: 'repair', points: 10, positions: 10, sport: 'running', repaired: { format: 'gpx' } });
+    expect(a).toMatchObject({ verdict: 'repair', points: 10, positions: 10, sport: 'running', repaired: { format: 'fit' } });
+    expect(classifyFit(a.repaired!.bytes)).toMatchObject({ verdict: 'upload', points: 10, reason: 'complete activity file' });
   });
 
-  it('skips a damaged activity with fewer than 2 positioned records: nothing to rebuild', () => {
+  it('skips a damaged activity with fewer than 2 timed records: nothing to upload', () => {
     const bytes = activity({ records: 1 });
     bytes[bytes.length - 1]! ^= 0xff;
     expect(classifyFit(bytes)).toMatchObject({
       verdict: 'skip',
-      reason: 'file CRC mismatch; fewer than 2 timed, positioned records decode, nothing to rebuild',
+      reason: 'file CRC mismatch; fewer than 2 timed records decode, nothing to upload',
     });
     const untimed = new RawFit();
     untimed.define(0, 0, FILE_ID).data(0, [4, GARMIN, 2697, 1234, T0]);
@@ -347,7 +258,9 @@ describe('classifyFit on damaged files', () => {
       for (let n = 0; n < clean.length; n++) {
         const a = classifyFit(clean.subarray(0, n));
         const explained = a.reason.length > 0 && (n < 14 || a.problems.some((p) => p.startsWith('truncated')));
-        const rebuilt = a.verdict !== 'repair' || countTrkpt(a.repaired!.bytes) === a.positions;
+        // Every record that decodes goes up, in a file that is whole again.
+        const again = a.repaired && classifyFit(a.repaired.bytes);
+        const rebuilt = a.verdict !== 'repair' || (again!.verdict === 'upload' && again!.points === a.points);
         if (a.verdict === 'upload' || !explained || !rebuilt) wrong.push(`${n}: ${a.verdict} ${a.reason}`);
       }
       expect(wrong).toEqual([]);
@@ -398,12 +311,24 @@ describe('classifyFit on chained files', () => {
     expect(garbage.repaired?.bytes).toEqual(first);
   });
 
-  it('rebuilds GPX from every file when the first one is damaged', () => {
+  it('rewrites every file into one when the first one is damaged, under the first file_id', () => {
     const first = activity();
     first[first.length - 1]! ^= 0xff;
-    const a = classifyFit(concat(first, activity({ records: 5 })));
-    expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], positions: 15, repaired: { format: 'gpx' } });
-    expect(countTrkpt(a.repaired!.bytes)).toBe(15);
+    const a = classifyFit(concat(first, activity({ records: 5, serial: 99 })));
+    expect(a).toMatchObject({ verdict: 'repair', problems: ['file CRC mismatch'], positions: 15, repaired: { format: 'fit' } });
+    const again = scanFit(a.repaired!.bytes);
+    expect(again.segments).toHaveLength(1);
+    expect(again).toMatchObject({ records: 15, fileId: { serial: 1234 } });
+    expect(again.sessions).toHaveLength(2);
+  });
+
+  it('rebuilds GPX from the positioned records when no FIT file can be made (the fallback)', () => {
+    const bytes = activity();
+    bytes[bytes.length - 1]! ^= 0xff;
+    const gpx = rebuildAsGpx(bytes, 'running');
+    expect(gpx?.reason).toBe('uploading what decodes (10 track points rebuilt as GPX)');
+    expect(countTrkpt(gpx!.bytes)).toBe(10);
+    expect(rebuildAsGpx(activity({ records: 1 }), 'running')).toBeUndefined();
   });
 });
 

@@ -1,8 +1,12 @@
 import {
+  BASE_TYPE_SIZE,
   FIELD_TIMESTAMP,
   MESG_ACTIVITY,
+  MESG_DEVELOPER_DATA_ID,
   MESG_DEVICE_INFO,
+  MESG_FIELD_DESCRIPTION,
   MESG_FILE_ID,
+  MESG_LAP,
   MESG_RECORD,
   MESG_SESSION,
   MESG_SPORT,
@@ -15,10 +19,15 @@ import {
  * messages we read, where their fields are. Offsets are -1 when a field is absent.
  */
 export interface Definition {
+  /** Offset of the definition's record header in the file, and just past its end (a repair copies it). */
+  readonly at: number;
+  readonly end: number;
   readonly global: number;
   readonly little: boolean;
   /** Bytes of one data message after its record header, developer fields included. */
   readonly size: number;
+  /** Of `size`, the developer fields' bytes (they come last). */
+  readonly devSize: number;
   readonly tsOff: number;
   readonly tsType: number;
   readonly tsSize: number;
@@ -38,9 +47,10 @@ export interface RecordLayout {
   readonly dist: number; readonly distType: number; readonly distSize: number;
 }
 
-const READ = new Set([MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_DEVICE_INFO, MESG_ACTIVITY]);
+const READ = new Set([MESG_FILE_ID, MESG_SPORT, MESG_SESSION, MESG_LAP, MESG_DEVICE_INFO, MESG_ACTIVITY, MESG_FIELD_DESCRIPTION, MESG_DEVELOPER_DATA_ID]);
 
-export type DefinitionResult = { readonly def: Definition; readonly next: number } | 'incomplete';
+/** 'invalid': a base type the protocol does not define (0x00-0x10 after masking): garbled bytes, not a definition. */
+export type DefinitionResult = { readonly def: Definition; readonly next: number } | 'incomplete' | 'invalid';
 
 /** Parses the definition message whose record header is at `pos`; `limit` is where the data ends. */
 export function readDefinition(bytes: Uint8Array, pos: number, limit: number): DefinitionResult {
@@ -59,10 +69,12 @@ export function readDefinition(bytes: Uint8Array, pos: number, limit: number): D
   let tsType = 0;
   let tsSize = 0;
   const rec = global === MESG_RECORD ? emptyLayout() : undefined;
+  let invalid = false;
   for (let i = 0; i < count; i++, p += 3) {
     const num = bytes[p]!;
     const fieldSize = bytes[p + 1]!;
     const type = bytes[p + 2]! & 0x1f;
+    if (type >= BASE_TYPE_SIZE.length) invalid = true;
     if (num === FIELD_TIMESTAMP) {
       tsOff = size;
       tsType = type;
@@ -77,14 +89,16 @@ export function readDefinition(bytes: Uint8Array, pos: number, limit: number): D
     if (rec) placeRecordField(rec, num, size, fieldSize, type);
     size += fieldSize;
   }
+  let devSize = 0;
   if (header & 0x20) {
     // Developer fields: only their sizes matter, to skip their bytes.
     if (p + 1 > limit) return 'incomplete';
     const devCount = bytes[p++]!;
     if (p + devCount * 3 > limit) return 'incomplete';
-    for (let i = 0; i < devCount; i++, p += 3) size += bytes[p + 1]!;
+    for (let i = 0; i < devCount; i++, p += 3) devSize += bytes[p + 1]!;
   }
-  return { def: { global, little, size, tsOff, tsType, tsSize, fields, rec }, next: p };
+  if (invalid) return 'invalid';
+  return { def: { at: pos, end: p, global, little, size: size + devSize, devSize, tsOff, tsType, tsSize, fields, rec }, next: p };
 }
 
 type MutableLayout = { -readonly [K in keyof RecordLayout]: RecordLayout[K] };

@@ -1,3 +1,4 @@
+import { GrowableBytes } from './growable-bytes.js';
 import { DEGREES_PER_SEMICIRCLE, FIT_EPOCH_UNIX_S } from './profile.js';
 import type { Track } from './track.js';
 
@@ -105,22 +106,9 @@ const DAY_S = 86_400;
 const ZERO = 0x30;
 
 /** ASCII and UTF-8 appended to one growing buffer, without a string per number. */
-class ByteWriter {
-  private buf: Uint8Array;
-  private at = 0;
+class ByteWriter extends GrowableBytes {
   private day = NaN;
   private dayPrefix = new Uint8Array(0);
-
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(capacity);
-  }
-
-  reserve(n: number): void {
-    if (this.at + n <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.at + n, Math.ceil(this.buf.length * 1.5)));
-    grown.set(this.buf.subarray(0, this.at));
-    this.buf = grown;
-  }
 
   bytes(b: Uint8Array): this {
     this.reserve(b.length);

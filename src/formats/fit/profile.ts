@@ -11,9 +11,12 @@ export const FIT_MIN_ABSOLUTE_TIME = 0x10000000;
 export const MESG_FILE_ID = 0;
 export const MESG_SPORT = 12;
 export const MESG_SESSION = 18;
+export const MESG_LAP = 19;
 export const MESG_RECORD = 20;
 export const MESG_DEVICE_INFO = 23;
 export const MESG_ACTIVITY = 34;
+export const MESG_FIELD_DESCRIPTION = 206;
+export const MESG_DEVELOPER_DATA_ID = 207;
 
 /** Field 253 is the timestamp in every message that has one. */
 export const FIELD_TIMESTAMP = 253;
@@ -28,7 +31,10 @@ export const SESSION = {
   totalTimerTime: 8,
   totalDistance: 9,
 } as const;
+export const LAP = { startTime: 2, totalElapsedTime: 7, sport: 25, subSport: 39 } as const;
 export const ACTIVITY = { totalTimerTime: 0 } as const;
+export const FIELD_DESCRIPTION = { developerDataIndex: 0, fieldDefinitionNumber: 1, fitBaseTypeId: 2 } as const;
+export const DEVELOPER_DATA_ID = { developerDataIndex: 3 } as const;
 export const DEVICE_INFO = { deviceIndex: 0, manufacturer: 2, serial: 3, product: 4, productName: 27 } as const;
 export const RECORD = {
   positionLat: 0,

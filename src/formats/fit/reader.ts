@@ -6,9 +6,11 @@ import {
   DEVICE_INFO,
   DISTANCE_SCALE,
   FILE_ID,
+  LAP,
   MESG_ACTIVITY,
   MESG_DEVICE_INFO,
   MESG_FILE_ID,
+  MESG_LAP,
   MESG_RECORD,
   MESG_SESSION,
   MESG_SPORT,
@@ -16,9 +18,9 @@ import {
   SPORT,
   TIME_SCALE,
 } from './profile.js';
-import { findResume, type ResyncBudget } from './resync.js';
-import type { Scan, Segment } from './scan.js';
-import { readNumber, readString } from './values.js';
+import { findResume, TrustedTime, type ResyncBudget } from './resync.js';
+import type { MessageSink, Scan, Segment } from './scan.js';
+import { readField, readNumber, readString } from './values.js';
 
 /** A corrupt file can hold any number of "sessions"; a real one holds a few. */
 const MAX_SESSIONS = 1000;
@@ -31,6 +33,7 @@ export class Reader {
   private readonly view: DataView;
   private defs: (Definition | undefined)[] = [];
   private lastTime = NaN;
+  private readonly trusted = new TrustedTime();
   /** The last message, in case a bad record right after it shows it was garbled too. */
   private prevTime = NaN;
   private undoRecord = false;
@@ -42,6 +45,7 @@ export class Reader {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly scan: Scan,
+    private readonly sink: MessageSink | undefined,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.budget = { left: 2 * bytes.length + 65_536 };
@@ -51,6 +55,7 @@ export class Reader {
     // Local message types and the timestamp reference do not carry over between chained files.
     this.defs = new Array<Definition | undefined>(16);
     this.lastTime = NaN;
+    this.trusted.reset();
     this.undoRecord = false;
     const bytes = this.bytes;
     let pos = start;
@@ -66,6 +71,8 @@ export class Reader {
         if (result === 'incomplete') {
           if (!complete) break;
           problem = 'definition runs past the end of the data';
+        } else if (result === 'invalid') {
+          problem = 'definition with a base type the FIT protocol does not have';
         } else {
           this.defs[header & 0x0f] = result.def;
           pos = result.next;
@@ -83,7 +90,7 @@ export class Reader {
           if (!complete) break;
           problem = 'record runs past the end of the data';
         } else {
-          this.message(segment, def, pos + 1, compressed ? this.compressedTime(header & 0x1f) : NaN);
+          this.message(segment, def, pos + 1, compressed ? this.compressedTime(header & 0x1f) : NaN, compressed);
           pos += 1 + def.size;
           continue;
         }
@@ -92,7 +99,8 @@ export class Reader {
         firstBad = `bad record at byte ${pos}: ${problem}`;
         firstBadAt = pos;
       }
-      const resume = findResume(bytes, this.view, this.defs, pos + 1, limit, this.lastTime, this.budget);
+      this.sink?.badRecord();
+      const resume = findResume(bytes, this.view, this.defs, pos + 1, limit, this.trusted.time, this.budget);
       if (resume < 0) break;
       skipped += resume - pos;
       pos = resume;
@@ -127,20 +135,25 @@ export class Reader {
     return last - low + offset + (offset >= low ? 0 : 32);
   }
 
-  private message(segment: Segment, def: Definition, pos: number, time: number): void {
+  private message(segment: Segment, def: Definition, pos: number, time: number, compressed: boolean): void {
     this.prevTime = this.lastTime;
     this.undoRecord = false;
     if (def.tsOff >= 0) {
       const t = readNumber(this.view, pos + def.tsOff, def.tsType, def.tsSize, def.little);
       if (t === t) time = t;
     }
-    if (time === time) this.lastTime = time;
+    if (time === time) {
+      this.lastTime = time;
+      this.trusted.see(time);
+    }
+    this.sink?.message(def, pos, time, compressed);
     switch (def.global) {
       case MESG_RECORD:
         this.record(segment, def, pos, time);
         break;
       case MESG_FILE_ID:
       case MESG_SESSION:
+      case MESG_LAP:
       case MESG_SPORT:
       case MESG_ACTIVITY:
       case MESG_DEVICE_INFO:
@@ -188,12 +201,7 @@ export class Reader {
   /** The rare messages (file_id, session, …): read field by field. */
   private summaryMessage(segment: Segment, def: Definition, pos: number): void {
     const f = def.fields;
-    const num = (field: number): number => {
-      for (let i = 0; i < f.length; i += 4) {
-        if (f[i] === field) return readNumber(this.view, pos + f[i + 1]!, f[i + 3]!, f[i + 2]!, def.little);
-      }
-      return NaN;
-    };
+    const num = (field: number): number => readField(this.view, def, pos, field);
     const str = (field: number): string | undefined => {
       for (let i = 0; i < f.length; i += 4) {
         if (f[i] === field) return readString(this.bytes, pos + f[i + 1]!, f[i + 3]!, f[i + 2]!);
@@ -227,6 +235,12 @@ export class Reader {
           distanceM: num(SESSION.totalDistance) / DISTANCE_SCALE,
         });
         return;
+      case MESG_LAP:
+        if (scan.laps++ === 0) {
+          scan.lapSport = num(LAP.sport);
+          scan.lapSubSport = num(LAP.subSport);
+        }
+        return;
       case MESG_SPORT:
         if (scan.sport !== scan.sport) {
           scan.sport = num(SPORT.sport);
@@ -234,6 +248,7 @@ export class Reader {
         }
         return;
       case MESG_ACTIVITY:
+        scan.activityMessages++;
         if (scan.activityTimerS !== scan.activityTimerS) scan.activityTimerS = num(ACTIVITY.totalTimerTime) / TIME_SCALE;
         return;
       case MESG_DEVICE_INFO:

@@ -15,12 +15,50 @@ const RUN = 4;
 const BEHIND_S = 3600;
 const AHEAD_S = 86_400;
 
+/** Messages in a row that must agree on a time far from the trusted one before it moves there. */
+const REANCHOR = 8;
+
+/**
+ * The time resynchronisation measures candidates against. Bytes decoded out of step after
+ * a lost byte carry times decades off, and a bad record may show up only hundreds of bytes
+ * later: the last message's time would then lead the search astray. A time far from the
+ * trusted one is believed only when REANCHOR messages in a row agree on it (a recording
+ * paused overnight moves it; a few garbled messages do not).
+ */
+export class TrustedTime {
+  time = NaN;
+  private pending = NaN;
+  private agreeing = 0;
+
+  reset(): void {
+    this.time = NaN;
+    this.agreeing = 0;
+  }
+
+  see(t: number): void {
+    const trusted = this.time;
+    if (trusted !== trusted || (t >= trusted - BEHIND_S && t <= trusted + AHEAD_S)) {
+      this.time = t;
+      this.agreeing = 0;
+    } else if (this.agreeing > 0 && t >= this.pending - BEHIND_S && t <= this.pending + AHEAD_S) {
+      this.pending = t;
+      if (++this.agreeing >= REANCHOR) {
+        this.time = t;
+        this.agreeing = 0;
+      }
+    } else {
+      this.pending = t;
+      this.agreeing = 1;
+    }
+  }
+}
+
 export interface ResyncBudget {
   /** Offsets still allowed to be tried in this scan; bounds the work on hostile input. */
   left: number;
 }
 
-/** The offset at which decoding can resume, or -1. `lastTime` must be a known timestamp. */
+/** The offset at which decoding can resume, or -1. `lastTime` (the trusted time) must be known. */
 export function findResume(
   bytes: Uint8Array,
   view: DataView,
@@ -58,7 +96,7 @@ function plausibleRun(
     } else if (header & 0x40) {
       if (!plausibleDefinition(bytes, p, limit)) return false;
       const result = readDefinition(bytes, p, limit);
-      if (result === 'incomplete') return false;
+      if (typeof result === 'string') return false;
       if (local === defs) local = defs.slice();
       (local as (Definition | undefined)[])[header & 0x0f] = result.def;
       p = result.next;

@@ -1,4 +1,5 @@
 import { fitCrc } from './crc.js';
+import type { Definition } from './definition.js';
 import { readHeader } from './header.js';
 import { Reader } from './reader.js';
 import { Track } from './track.js';
@@ -57,6 +58,17 @@ export interface Creator {
   productName: string | undefined;
 }
 
+/**
+ * Receives every data message as it decodes, in file order (a repair copies them).
+ * `pos` is where the message's fields start; `time` its timestamp (from its own field
+ * or a compressed header), NaN when unknown. `badRecord` says the bytes stopped making
+ * sense here: what was decoded just before may have been read out of step already.
+ */
+export interface MessageSink {
+  message(def: Definition, pos: number, time: number, compressed: boolean): void;
+  badRecord(): void;
+}
+
 export interface Scan {
   /** False when the bytes do not start with a FIT header. */
   readonly fit: boolean;
@@ -65,6 +77,11 @@ export interface Scan {
   readonly sessions: Session[];
   sport: number;
   subSport: number;
+  laps: number;
+  /** sport and sub_sport of the first lap, NaN when absent. */
+  lapSport: number;
+  lapSubSport: number;
+  activityMessages: number;
   activityTimerS: number;
   creator: Creator | undefined;
   records: number;
@@ -76,7 +93,13 @@ export interface Scan {
   readonly track: Track | undefined;
 }
 
-export function scanFit(bytes: Uint8Array, options: { readonly track?: boolean } = {}): Scan {
+export interface ScanOptions {
+  /** Collect the positioned records (a GPX rebuild needs them). */
+  readonly track?: boolean;
+  readonly sink?: MessageSink;
+}
+
+export function scanFit(bytes: Uint8Array, options: ScanOptions = {}): Scan {
   const scan: Scan = {
     fit: readHeader(bytes, 0) !== undefined,
     segments: [],
@@ -84,6 +107,10 @@ export function scanFit(bytes: Uint8Array, options: { readonly track?: boolean }
     sessions: [],
     sport: NaN,
     subSport: NaN,
+    laps: 0,
+    lapSport: NaN,
+    lapSubSport: NaN,
+    activityMessages: 0,
     activityTimerS: NaN,
     creator: undefined,
     records: 0,
@@ -94,7 +121,7 @@ export function scanFit(bytes: Uint8Array, options: { readonly track?: boolean }
     track: options.track ? new Track() : undefined,
   };
   if (!scan.fit) return scan;
-  const reader = new Reader(bytes, scan);
+  const reader = new Reader(bytes, scan, options.sink);
   let offset = 0;
   while (offset < bytes.length) {
     if (scan.segments.length >= MAX_CHAINED_FILES) {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { DeviceInfo } from '../activity.js';
 import { FILE_TYPE_NAMES, MANUFACTURER_NAMES, SPORT_NAMES, SUB_SPORT_NAMES } from './profile-names.js';
+import { productName } from './product-names.js';
 import type { Scan, Session } from './scan.js';
-import { fitTimeToIso, isAbsoluteFitTime } from './time.js';
+import { fitTimeToIso, isAbsoluteFitTime, isPlausibleFitTime } from './time.js';
 
 /** The descriptive part of an Activity, from a scan; the verdict is classify.ts's job. */
 export interface Summary {
@@ -61,14 +62,27 @@ function sportOf(scan: Scan, sessions: readonly Session[]): { sport?: string; su
   if (sports.size > 1) return { sport: 'multisport' };
   const first = legs[0] ?? sessions[0];
   if (first && known(first.sport)) return { sport: sportName(first.sport), subSport: subSportName(first.subSport) };
-  return { sport: sportName(scan.sport), subSport: subSportName(scan.subSport) };
+  if (known(scan.sport)) return { sport: sportName(scan.sport), subSport: subSportName(scan.subSport) };
+  // A file cut off before its session may still have a lap that says.
+  return { sport: sportName(scan.lapSport), subSport: subSportName(scan.lapSubSport) };
 }
 
+/**
+ * The earliest session start, else the first record, else the creation time. A start
+ * before 2000 is a clock that was never set (no GPS fix yet, a reset watch); when the
+ * file_id holds a plausible creation time, that is when the activity was recorded.
+ */
 function startOf(scan: Scan, sessions: readonly Session[]): string | undefined {
   const starts = sessions.map((s) => s.start).filter(isAbsoluteFitTime);
   const candidates = [starts.length ? Math.min(...starts) : NaN, scan.firstRecordTime, scan.fileId?.timeCreated ?? NaN];
   const time = candidates.find(isAbsoluteFitTime);
-  return time === undefined ? undefined : fitTimeToIso(time);
+  return time === undefined ? undefined : fitTimeToIso(plausibleOrCreated(time, scan));
+}
+
+/** `time`, or the creation time when `time` is before 2000 and the creation time is not. */
+function plausibleOrCreated(time: number, scan: Scan): number {
+  const created = scan.fileId?.timeCreated ?? NaN;
+  return !isPlausibleFitTime(time) && isPlausibleFitTime(created) ? created : time;
 }
 
 function durationOf(scan: Scan, sessions: readonly Session[]): number | undefined {
@@ -110,8 +124,11 @@ function deviceOf(scan: Scan): DeviceInfo | undefined {
   const id = scan.fileId;
   const creator = scan.creator;
   const manufacturer = manufacturerName(id?.manufacturer ?? NaN) ?? manufacturerName(creator?.manufacturer ?? NaN);
-  const productNum = known(id?.product ?? NaN) ? id!.product : (creator?.product ?? NaN);
-  const product = id?.productName ?? creator?.productName ?? (known(productNum) ? String(productNum) : undefined);
+  const fromFileId = known(id?.product ?? NaN);
+  const productNum = fromFileId ? id!.product : (creator?.product ?? NaN);
+  // The product number is read with the manufacturer of the same message (the profile's subfield rule).
+  const makerNum = (fromFileId ? id?.manufacturer : creator?.manufacturer) ?? NaN;
+  const product = id?.productName ?? creator?.productName ?? (known(productNum) ? (productName(makerNum, productNum) ?? String(productNum)) : undefined);
   const serialNum = known(id?.serial ?? NaN) ? id!.serial : (creator?.serial ?? NaN);
   const serial = known(serialNum) ? String(serialNum) : undefined;
   if (!manufacturer && !product && !serial) return undefined;
@@ -131,7 +148,8 @@ function identityOf(scan: Scan, bytes: Uint8Array): string | undefined {
   const manufacturer = device?.manufacturer ?? 'unknown';
   const who = device?.serial ?? `product-${known(id.product) ? id.product : 'unknown'}`;
   const created = known(id.timeCreated) ? fitTimeToIso(id.timeCreated) : undefined;
-  const firstRecord = known(scan.firstRecordTime) ? fitTimeToIso(scan.firstRecordTime) : undefined;
+  // The same rule as the start: a first record before 2000 beside a plausible creation time is that time.
+  const firstRecord = known(scan.firstRecordTime) ? fitTimeToIso(plausibleOrCreated(scan.firstRecordTime, scan)) : undefined;
   if (created && device?.serial) return `fit:${manufacturer}:${who}:${created}`;
   if (created || firstRecord) return `fit:${manufacturer}:${who}:${created ?? '-'}:${firstRecord ?? '-'}`;
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);

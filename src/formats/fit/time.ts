@@ -23,3 +23,11 @@ const pad = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 export function isAbsoluteFitTime(time: number): boolean {
   return time >= FIT_MIN_ABSOLUTE_TIME;
 }
+
+/** 2000-01-01T00:00:00Z in FIT seconds: no device recorded an activity in FIT before it (FIT dates from 2008). */
+const FIT_Y2000 = 946_684_800 - FIT_EPOCH_UNIX_S;
+
+/** A date a device could really have recorded: from 2000 on. */
+export function isPlausibleFitTime(time: number): boolean {
+  return time >= FIT_Y2000;
+}

@@ -47,7 +47,8 @@ export class Track {
   }
 }
 
-function copy<T extends { set(source: ArrayLike<number>): void }>(target: T, source: ArrayLike<number>): T {
+/** `source` copied into the front of `target` (a grown typed array). */
+export function copy<T extends { set(source: ArrayLike<number>): void }>(target: T, source: ArrayLike<number>): T {
   target.set(source);
   return target;
 }
@@ -57,37 +58,56 @@ const MAX_SPEED_MS = 350;
 const MAX_GAP_S = 6 * 3600;
 const METRES_PER_SEMICIRCLE = (2 * Math.PI * 6_371_000) / 2 ** 32;
 
+/** A column view of points in time order: what the outlier check needs. */
+export interface TimedPoints {
+  readonly length: number;
+  /** FIT seconds, NaN when unknown. */
+  readonly time: ArrayLike<number>;
+  /** Semicircles; without them only the times are judged. */
+  readonly lat?: ArrayLike<number>;
+  readonly lon?: ArrayLike<number>;
+}
+
+/** A run this long is what a device recorded, however far it is from the rest. */
+const TRUSTED_RUN = 16;
+
 /**
- * Points of a damaged file that were decoded from garbled bytes: a point that is out of
- * line with both of its neighbours (hours away in time, or further than 350 m/s could
- * take it) is an outlier, where a real jump (a tunnel, a GPS restart) agrees with one side.
- * An end point is an outlier when it is out of line with a neighbour that agrees with the
- * rest. Returns a mask (1 = drop) and the number of outliers.
+ * Points of a damaged file that were decoded from garbled bytes. Consecutive points that
+ * are out of line with each other (hours apart in time, or further than 350 m/s could
+ * take them) split the track into runs; a run too short to be a recording of its own
+ * (under 16 points, and under an eighth of the track) that is not the longest is garbled:
+ * a single wild point, or the few messages read out of step after a lost byte, which all
+ * carry the same wrong time. A real jump (a tunnel, a GPS restart, a night's pause)
+ * leaves long runs on both sides. Returns a mask (1 = drop) and the number of outliers.
  */
-export function findOutliers(track: Track): { readonly mask: Uint8Array; readonly count: number } {
-  const n = track.length;
+export function findOutliers(points: TimedPoints): { readonly mask: Uint8Array; readonly count: number } {
+  const n = points.length;
   const mask = new Uint8Array(n);
   let count = 0;
   if (n < 3) return { mask, count };
-  for (let i = 0; i < n; i++) {
-    let outlier: boolean;
-    if (i === 0) outlier = !plausible(track, 0, 1) && plausible(track, 1, 2);
-    else if (i === n - 1) outlier = !plausible(track, n - 2, n - 1) && plausible(track, n - 3, n - 2);
-    else outlier = !plausible(track, i - 1, i) && !plausible(track, i, i + 1);
-    if (outlier) {
-      mask[i] = 1;
-      count++;
-    }
+  const starts: number[] = [0];
+  for (let i = 1; i < n; i++) if (!plausible(points, i - 1, i)) starts.push(i);
+  if (starts.length === 1) return { mask, count };
+  starts.push(n);
+  let longest = 0;
+  for (let r = 0; r + 1 < starts.length; r++) longest = Math.max(longest, starts[r + 1]! - starts[r]!);
+  for (let r = 0; r + 1 < starts.length; r++) {
+    const length = starts[r + 1]! - starts[r]!;
+    if (length >= TRUSTED_RUN || length * 8 >= n || length >= longest) continue;
+    mask.fill(1, starts[r], starts[r + 1]);
+    count += length;
   }
   return { mask, count };
 }
 
-function plausible(track: Track, a: number, b: number): boolean {
-  const dt = Math.abs(track.time[b]! - track.time[a]!);
+function plausible(points: TimedPoints, a: number, b: number): boolean {
+  const dt = Math.abs(points.time[b]! - points.time[a]!);
   if (dt !== dt) return true; // no time to judge by
   if (dt > MAX_GAP_S) return false;
-  const cosLat = Math.cos(track.lat[a]! * (Math.PI / 2 ** 31));
-  const dy = (track.lat[b]! - track.lat[a]!) * METRES_PER_SEMICIRCLE;
-  const dx = (track.lon[b]! - track.lon[a]!) * METRES_PER_SEMICIRCLE * cosLat;
+  const { lat, lon } = points;
+  if (!lat || !lon) return true;
+  const cosLat = Math.cos(lat[a]! * (Math.PI / 2 ** 31));
+  const dy = (lat[b]! - lat[a]!) * METRES_PER_SEMICIRCLE;
+  const dx = (lon[b]! - lon[a]!) * METRES_PER_SEMICIRCLE * cosLat;
   return Math.hypot(dx, dy) <= MAX_SPEED_MS * Math.max(dt, 1);
 }

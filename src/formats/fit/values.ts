@@ -1,3 +1,4 @@
+import type { Definition } from './definition.js';
 import { BASE_TYPE_SIZE, BASE_TYPE_STRING } from './profile.js';
 
 /**
@@ -60,4 +61,13 @@ export function readString(bytes: Uint8Array, offset: number, baseType: number, 
   if (end === offset) return undefined;
   const text = utf8.decode(bytes.subarray(offset, end)).trim();
   return text === '' ? undefined : text;
+}
+
+/** Field `field` of a message read with `def` (its fields start at `pos`), for the messages whose layout a definition keeps; NaN when absent. */
+export function readField(view: DataView, def: Definition, pos: number, field: number): number {
+  const f = def.fields;
+  for (let i = 0; i < f.length; i += 4) {
+    if (f[i] === field) return readNumber(view, pos + f[i + 1]!, f[i + 3]!, f[i + 2]!, def.little);
+  }
+  return NaN;
 }

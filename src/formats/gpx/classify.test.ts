@@ -203,12 +203,41 @@ describe('classifyGpx', () => {
       { lat: '', lon: 14, time: T1 },
       { lat: 46, lon: 14, time: T2 },
     ];
-    expect(classifyGpx(gpx([badCoords]))).toMatchObject({ verdict: 'skip', points: 3, positions: 1 });
+    // Timed all the same: as in FIT and TCX, an activity without (enough) positions is an indoor one.
+    expect(classifyGpx(gpx([badCoords]))).toMatchObject({ verdict: 'upload', points: 3, positions: 1, reason: 'indoor activity: 3 timed track points, 1 with a position' });
     const badTimes: Pt[] = [
       { lat: 46, lon: 14, time: '05-AUG-10 16:58:37' },
       { lat: 46, lon: 14.1, time: '2024-02-30T00:00:00Z' },
     ];
     expect(classifyGpx(gpx([badTimes])).verdict).toBe('skip');
+  });
+
+  it('uploads an indoor GPX (timed trkpt without lat/lon, as Strava and Wahoo exports write them) with its indoor type', () => {
+    // Not valid against the GPX schema (lat and lon are required), but real: e.g. sethoscope/heatmap#60.
+    const points = [0, 10, 20, 30].map((s) => `<trkpt><time>2024-05-01T06:00:${String(s).padStart(2, '0')}Z</time><extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>${120 + s}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>`);
+    const ride = enc.encode(`<?xml version="1.0"?><gpx version="1.1" creator="Wahoo ELEMNT BOLT" xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1"><trk><type>cycling</type><trkseg>${points.join('')}</trkseg></trk></gpx>`);
+    const a = classifyGpx(ride);
+    expect(a).toMatchObject({
+      verdict: 'upload',
+      kind: 'activity',
+      reason: 'indoor activity: 4 timed track points, none with a position',
+      activityType: 'indoor cycling',
+      start: '2024-05-01T06:00:00.000Z',
+      durationS: 30,
+      points: 4,
+      positions: 0,
+    });
+    expect(a.identity).toMatch(/^gpx:2024-05-01T06:00:00\.000Z:4:[0-9a-f]{16}$/);
+    expect(a.distanceM).toBeUndefined();
+  });
+
+  it('takes 0,0 for "no fix", as FIT does: an indoor activity, and no jump to the Gulf of Guinea in a track', () => {
+    const atZero = [T0, T1, T2].map((time) => ({ lat: 0, lon: 0, time }));
+    expect(classifyGpx(gpx([atZero], { type: 'running' }))).toMatchObject({ verdict: 'upload', positions: 0, activityType: 'running', reason: 'indoor activity: 3 timed track points, none with a position' });
+    const glitch = [run[0]!, { lat: 0, lon: 0, time: T1 }, run[2]!];
+    const a = classifyGpx(gpx([glitch]));
+    expect(a).toMatchObject({ verdict: 'upload', positions: 2, reason: 'track with 2 timed points' });
+    expect(a.distanceM).toBeLessThan(1000);
   });
 
   it('counts only trk/trkseg/trkpt (and loose trk/trkpt), not points elsewhere', () => {
@@ -221,8 +250,8 @@ describe('classifyGpx', () => {
 
   it('sums distance within segments, not across them', () => {
     const a = classifyGpx(gpx([
-      [{ lat: 0, lon: 0, time: T0 }, { lat: 1, lon: 0, time: T1 }],
-      [{ lat: 10, lon: 0, time: T2 }, { lat: 11, lon: 0, time: '2024-05-01T07:00:00Z' }],
+      [{ lat: 0, lon: 1, time: T0 }, { lat: 1, lon: 1, time: T1 }],
+      [{ lat: 10, lon: 1, time: T2 }, { lat: 11, lon: 1, time: '2024-05-01T07:00:00Z' }],
     ]));
     // two segments of one degree of latitude each (≈ 111.195 km), no 9° jump between
     expect(a.distanceM! / 1000).toBeCloseTo(222.39, 1);

@@ -1,13 +1,15 @@
 /**
- * Decides what the sync does with a GPX file. A recorded activity has at least
- * two track points with a valid position and a time; routes, waypoint files and
+ * Decides what the sync does with a GPX file. A recorded activity has at least two
+ * timed track points: with positions, a track; without (an indoor activity: `<trkpt>`
+ * without lat/lon, as Wahoo and Strava exports write points without a fix, or every
+ * point at 0,0), an activity all the same, as in FIT and TCX. Routes, waypoint files and
  * tracks drawn on a map (no times) are not activities.
  */
 import type { Activity } from '../activity.js';
 import { toMmtActivityType } from '../activity-types.js';
 import type { XmlLimits } from '../xml/stream.js';
 import { createStreamingClassifier, type StreamingClassifier } from '../xml/streaming-classifier.js';
-import { type TrackSummary, trackIdentity } from '../xml/track-summary.js';
+import { indoorReason, recordingOf, type TrackSummary, trackIdentity } from '../xml/track-summary.js';
 import { GpxWalker } from './walker.js';
 
 export const NO_RECORDED_TRACK =
@@ -31,22 +33,27 @@ export function classifyGpx(bytes: Uint8Array): Activity {
 
 function verdict(summary: TrackSummary, walker: GpxWalker, hashPrefix: string): Activity {
   const sport = walker.trackType;
-  const activityType = sport === undefined ? undefined : toMmtActivityType(sport);
+  const recording = recordingOf(summary);
+  const indoor = recording === 'indoor';
+  const activityType = sport === undefined ? undefined : toMmtActivityType(sport, undefined, { indoor });
+  const start = indoor ? summary.anyStart : summary.start;
+  const identity = trackIdentity('gpx', summary, hashPrefix);
   const common = {
     format: 'gpx' as const,
     ...(sport !== undefined && { sport }),
     ...(activityType !== undefined && { activityType }),
-    ...(summary.start !== undefined && { start: summary.start, durationS: summary.durationS }),
+    ...(start !== undefined && { start, durationS: indoor ? summary.anyDurationS : summary.durationS }),
     ...(summary.positions > 1 && { distanceM: summary.roundedDistanceM }),
     points: summary.points,
     positions: summary.positions,
     ...(walker.creator !== undefined && { device: { manufacturer: walker.creator } }),
-    ...(summary.timed > 0 && { identity: trackIdentity('gpx', summary, hashPrefix) }),
+    ...(identity !== undefined && { identity }),
     problems: [],
   };
-  if (summary.timed >= 2) {
+  if (recording === 'track') {
     return { ...common, kind: 'activity', verdict: 'upload', reason: `track with ${summary.timed} timed points` };
   }
+  if (indoor) return { ...common, kind: 'activity', verdict: 'upload', reason: indoorReason(summary) };
   return { ...common, kind: skipKind(summary, walker), verdict: 'skip', reason: NO_RECORDED_TRACK };
 }
 

@@ -141,16 +141,25 @@ describe('classifyTcx', () => {
     });
   });
 
-  it('skips an indoor activity: no positions, nothing to map', () => {
-    const a = classifyTcx(tcx(activity({ sport: 'Biking', start: START, laps: [30], positions: false })));
-    expect(a).toMatchObject({
-      verdict: 'skip',
-      kind: 'activity without positions',
-      reason: 'no track to map (indoor activity: 30 timed track points, 0 with a position)',
+  it('uploads an indoor activity (Trackpoints with Time, no Position) with its indoor type, as FIT and GPX do', () => {
+    const ride = classifyTcx(tcx(activity({ sport: 'Biking', start: START, laps: [30], positions: false })));
+    expect(ride).toMatchObject({
+      verdict: 'upload',
+      kind: 'activity',
+      reason: 'indoor activity: 30 timed track points, none with a position',
+      sport: 'Biking',
+      activityType: 'indoor cycling',
       start: '2024-05-01T06:00:00.000Z',
+      durationS: 145,
+      distanceM: 450,
       points: 30,
       positions: 0,
     });
+    expect(ride.identity).toMatch(/^tcx:2024-05-01T06:00:00\.000Z:30:[0-9a-f]{16}$/);
+    // A treadmill run is a run: the contract has no treadmill type.
+    expect(classifyTcx(tcx(activity({ sport: 'Running', start: START, laps: [5], positions: false })))).toMatchObject({ verdict: 'upload', activityType: 'running' });
+    // One timed point is not a recording, with or without a position.
+    expect(classifyTcx(tcx(activity({ sport: 'Running', start: START, laps: [1], positions: false })))).toMatchObject({ verdict: 'skip' });
   });
 
   it('skips a course even though its track points have times', () => {

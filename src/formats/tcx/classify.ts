@@ -1,16 +1,14 @@
 /**
- * Decides what the sync does with a TCX file. Same rule as GPX: a recording
- * needs at least two track points with a position and a time. Courses and
- * workouts are plans, not recordings; an indoor activity (times, heart rate,
- * no positions) has nothing to draw on Map My Tracks and the API refuses a
- * track with no points, so it is skipped with that reason rather than failing
- * at upload time.
+ * Decides what the sync does with a TCX file. Same rule as GPX and FIT: a recording
+ * needs at least two timed track points; with positions it is a track, without (a
+ * treadmill, a trainer: Trackpoints with Time but no Position) an indoor activity,
+ * uploaded with its indoor type. Courses and workouts are plans, not recordings.
  */
 import type { Activity, DeviceInfo } from '../activity.js';
 import { toMmtActivityType } from '../activity-types.js';
 import type { XmlLimits } from '../xml/stream.js';
 import { createStreamingClassifier, type StreamingClassifier } from '../xml/streaming-classifier.js';
-import { type TrackSummary, trackIdentity } from '../xml/track-summary.js';
+import { indoorReason, recordingOf, type TrackSummary, trackIdentity } from '../xml/track-summary.js';
 import { TcxWalker } from './walker.js';
 
 export const TCX_NO_RECORDED_TRACK = 'no recorded track (fewer than 2 timed track points with a position)';
@@ -54,7 +52,9 @@ export function classifyTcx(bytes: Uint8Array): Activity {
 function verdict(summary: TrackSummary, walker: TcxWalker, hashPrefix: string): Activity {
   const distinct = [...new Set(walker.sports)];
   const sport = distinct.length > 1 ? 'Multisport' : distinct[0];
-  const activityType = sport === undefined ? undefined : toMmtActivityType(sport);
+  const recording = recordingOf(summary);
+  const indoor = recording === 'indoor';
+  const activityType = sport === undefined ? undefined : toMmtActivityType(sport, undefined, { indoor });
   const device: DeviceInfo = {
     ...(walker.product !== undefined && { product: walker.product }),
     ...(walker.serial !== undefined && { serial: walker.serial }),
@@ -66,32 +66,27 @@ function verdict(summary: TrackSummary, walker: TcxWalker, hashPrefix: string): 
       : summary.positions > 1
         ? summary.roundedDistanceM
         : undefined;
-  const startMs = walker.firstId ?? (summary.timed > 0 ? summary.minTime : undefined);
+  const startMs = walker.firstId ?? (summary.timed > 0 ? summary.minTime : summary.timedAny > 0 ? summary.anyMinTime : undefined);
+  const durationS = indoor ? summary.anyDurationS : summary.durationS;
+  const identity = trackIdentity('tcx', summary, hashPrefix);
   const common = {
     format: 'tcx' as const,
     ...(sport !== undefined && { sport }),
     ...(activityType !== undefined && { activityType }),
     ...(startMs !== undefined && { start: new Date(startMs).toISOString() }),
-    ...(summary.durationS !== undefined && { durationS: summary.durationS }),
+    ...(durationS !== undefined && { durationS }),
     ...(distanceM !== undefined && { distanceM }),
     points: summary.points,
     positions: summary.positions,
     ...(Object.keys(device).length > 0 && { device }),
-    ...(summary.timed > 0 && { identity: trackIdentity('tcx', summary, hashPrefix) }),
+    ...(identity !== undefined && { identity }),
     problems: [],
   };
-  if (summary.timed >= 2) {
-    const across = walker.activities > 1 ? ` in ${walker.activities} activities` : '';
+  const across = walker.activities > 1 ? ` in ${walker.activities} activities` : '';
+  if (recording === 'track') {
     return { ...common, kind: 'activity', verdict: 'upload', reason: `track with ${summary.timed} timed points${across}` };
   }
-  if (summary.timedAny >= 2) {
-    return {
-      ...common,
-      kind: 'activity without positions',
-      verdict: 'skip',
-      reason: `no track to map (indoor activity: ${summary.timedAny} timed track points, ${summary.timed} with a position)`,
-    };
-  }
+  if (indoor) return { ...common, kind: 'activity', verdict: 'upload', reason: `${indoorReason(summary)}${across}` };
   if (walker.activities === 0 && walker.courses > 0) {
     return { ...common, kind: 'course', verdict: 'skip', reason: 'a course (a planned route), not a recorded activity' };
   }

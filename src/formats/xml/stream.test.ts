@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../testing/fit-generator-track.js';
 import { createXmlStream, DTD_REFUSED, parseXml, type XmlEvents, type XmlLimits } from './stream.js';
 
 const enc = new TextEncoder();
@@ -34,17 +35,8 @@ function timed<T>(fn: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - t0 };
 }
 
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so a failing fuzz case can be replayed. */
+const prng = mulberry32;
 
 describe('DTDs and entities', () => {
   it('refuses billion laughs without expanding anything', () => {

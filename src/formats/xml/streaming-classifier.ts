@@ -1,5 +1,7 @@
 import type { Activity } from '../activity.js';
+import { Emptiness } from '../empty.js';
 import { createXmlStream, type XmlEvents, type XmlLimits } from './stream.js';
+import { TrackSketch } from '../polyline/sketch.js';
 import { ContentHash, TrackSummary, type TrackPointSample } from './track-summary.js';
 
 /** A classifier fed in pieces (e.g. straight from a file stream). Never throws. */
@@ -23,14 +25,20 @@ export interface TrackFormat<W extends XmlEvents> {
 export function createStreamingClassifier<W extends XmlEvents>(format: TrackFormat<W>, limits?: Partial<XmlLimits>): StreamingClassifier {
   const summary = new TrackSummary();
   const hash = new ContentHash();
-  const walker = format.makeWalker((p) => summary.add(p));
+  const sketch = new TrackSketch();
+  const walker = format.makeWalker((p) => {
+    summary.add(p);
+    if (p.lat !== undefined && p.lon !== undefined) sketch.add(p.lat, p.lon);
+  });
   const stream = createXmlStream(walker, limits);
+  const empty = new Emptiness();
   let crashed: unknown;
 
   return {
     write(chunk) {
       if (crashed !== undefined) return;
       try {
+        empty.add(chunk);
         hash.update(chunk);
         stream.write(chunk);
       } catch (error) {
@@ -40,9 +48,13 @@ export function createStreamingClassifier<W extends XmlEvents>(format: TrackForm
     finish() {
       try {
         if (crashed !== undefined) throw crashed;
+        const emptyReason = empty.reason();
+        if (emptyReason) return { ...format.invalid(emptyReason), kind: 'empty' };
         const failure = stream.end();
         if (failure) return format.invalid(failure.reason);
-        return format.verdict(summary, walker, hash.prefix());
+        const activity = format.verdict(summary, walker, hash.prefix());
+        const polyline = sketch.finish();
+        return polyline ? { ...activity, polyline } : activity;
       } catch (error) {
         // A bug here must not take the pipeline down; the reason says what happened.
         return format.invalid(`${format.label} could not be read: ${error instanceof Error ? error.message : String(error)}`);

@@ -32,10 +32,13 @@ export class TrackSummary {
   positions = 0;
   /** Points with a valid position and a valid time: what makes a recording. */
   timed = 0;
-  /** Points with a valid time, positioned or not (an indoor TCX has only these). */
+  /** Points with a valid time, positioned or not (an indoor activity has only these). */
   timedAny = 0;
   minTime = Number.POSITIVE_INFINITY;
   maxTime = Number.NEGATIVE_INFINITY;
+  /** Earliest and latest time of any point, positioned or not. */
+  anyMinTime = Number.POSITIVE_INFINITY;
+  anyMaxTime = Number.NEGATIVE_INFINITY;
   distanceM = 0;
   private lastLat = 0;
   private lastLon = 0;
@@ -43,8 +46,13 @@ export class TrackSummary {
 
   add(p: TrackPointSample): void {
     this.points++;
-    const positioned = p.lat !== undefined && p.lon !== undefined;
-    if (p.time !== undefined) this.timedAny++;
+    // 0,0 is "no fix" (FIT devices write it so, exporters fake it so): not a place anyone recorded an activity.
+    const positioned = p.lat !== undefined && p.lon !== undefined && !(p.lat === 0 && p.lon === 0);
+    if (p.time !== undefined) {
+      this.timedAny++;
+      if (p.time < this.anyMinTime) this.anyMinTime = p.time;
+      if (p.time > this.anyMaxTime) this.anyMaxTime = p.time;
+    }
     if (!positioned) return;
     this.positions++;
     if (p.segment === this.lastSegment) {
@@ -69,6 +77,15 @@ export class TrackSummary {
     return this.timed > 0 ? (this.maxTime - this.minTime) / 1000 : undefined;
   }
 
+  /** The same for an indoor activity: every timed point counts. */
+  get anyStart(): string | undefined {
+    return this.timedAny > 0 ? new Date(this.anyMinTime).toISOString() : undefined;
+  }
+
+  get anyDurationS(): number | undefined {
+    return this.timedAny > 0 ? (this.anyMaxTime - this.anyMinTime) / 1000 : undefined;
+  }
+
   get roundedDistanceM(): number {
     return Math.round(this.distanceM * 10) / 10;
   }
@@ -87,8 +104,25 @@ export class ContentHash {
   }
 }
 
-/** `<fmt>:<first time ISO>:<timed point count>:<sha256 prefix>`, or undefined without a timed point. */
+/**
+ * `<fmt>:<first time ISO>:<timed point count>:<sha256 prefix>`, or undefined without a
+ * timed point. An indoor activity (no timed point has a position) counts every timed point.
+ */
 export function trackIdentity(format: 'gpx' | 'tcx', summary: TrackSummary, hashPrefix: string): string | undefined {
-  const start = summary.start;
-  return start === undefined ? undefined : `${format}:${start}:${summary.timed}:${hashPrefix}`;
+  const indoor = recordingOf(summary) === 'indoor';
+  const start = indoor ? summary.anyStart : summary.start;
+  return start === undefined ? undefined : `${format}:${start}:${indoor ? summary.timedAny : summary.timed}:${hashPrefix}`;
+}
+
+/** The one rule of every format: two timed points with positions make a track; two without, an indoor activity. */
+export type Recording = 'track' | 'indoor' | undefined;
+
+export function recordingOf(summary: TrackSummary): Recording {
+  if (summary.timed >= 2) return 'track';
+  return summary.timedAny >= 2 ? 'indoor' : undefined;
+}
+
+/** Why an indoor activity goes up: how many timed points, and that they have no place. */
+export function indoorReason(summary: TrackSummary): string {
+  return `indoor activity: ${summary.timedAny} timed track points, ${summary.timed || 'none'} with a position`;
 }

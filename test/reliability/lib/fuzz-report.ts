@@ -34,17 +34,17 @@ export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 1
  * Writes this run's summary as the file's top level, and keeps the last run of each
  * size under `bySize`, so a CI-size run does not erase the full-size figures.
  */
-export function writeResults(summary: Record<string, unknown> & { size: string }): void {
+export function writeResults(summary: Record<string, unknown> & { size: string }, file = RESULTS_FILE): void {
   let bySize: Record<string, unknown> = {};
-  if (existsSync(RESULTS_FILE)) {
+  if (existsSync(file)) {
     try {
-      const previous = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as { bySize?: Record<string, unknown> };
+      const previous = JSON.parse(readFileSync(file, 'utf8')) as { bySize?: Record<string, unknown> };
       bySize = previous.bySize ?? {};
     } catch {
       bySize = {};
     }
   }
   bySize[summary.size] = summary;
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...summary, bySize }, null, 2)}\n`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...summary, bySize }, null, 2)}\n`);
 }
