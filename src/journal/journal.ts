@@ -419,6 +419,11 @@ export class Journal {
     });
   }
 
+  /** Queued uploads that are not due before `time` (in backoff, or held back by a Retry-After). */
+  countQueuedNotDueBy(time: number): number {
+    return this.run('reading the queue', () => this.sql(`SELECT COUNT(*) FROM files WHERE state = 'queued' AND next_attempt_at > ?`).pluck().get(time) as number);
+  }
+
   counts(): StateCounts {
     return this.run('counting', () => {
       const counts = Object.fromEntries(FILE_STATES.map((s) => [s, 0])) as StateCounts;

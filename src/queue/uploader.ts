@@ -9,10 +9,10 @@ import type { Source } from '../sources/source.js';
 import { retryDelayMs, type RetryPolicy } from './backoff.js';
 import { classifyFailure } from './classify-error.js';
 import { activityName } from './naming.js';
+import { NOT_BEFORE_KEY } from './not-before.js';
 import { uploadBytesFor } from './upload-bytes.js';
 
-/** Journal meta key: no request before this time (a server's Retry-After applies to the account). */
-export const NOT_BEFORE_KEY = 'retry_not_before';
+export { NOT_BEFORE_KEY } from './not-before.js';
 
 export type UploadEvent =
   | { readonly type: 'start'; readonly record: FileRecord; readonly bytes: number }

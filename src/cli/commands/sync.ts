@@ -8,6 +8,7 @@ import type { Source } from '../../sources/source.js';
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
+import { NOT_BEFORE_KEY } from '../../queue/not-before.js';
 import type { Uploader, UploadEvent } from '../../queue/uploader.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { requireFolders } from '../folders.js';
@@ -99,7 +100,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     }
     const scan = await intake;
     progress?.stop();
-    const pending = journal.counts().queued + requestedElsewhere(journal, sources);
+    const pending = leftBehind(journal, result.loginRequired || signal.aborted) + requestedElsewhere(journal, sources);
     const summary: SyncSummary = {
       scan,
       uploaded: result.uploaded,
@@ -125,6 +126,17 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
   } finally {
     journal.close();
   }
+}
+
+/**
+ * What this run leaves queued. A drain that ran to its end took everything due, so a file
+ * due now in the queue was put there by another run still feeding it (a timer run and a
+ * plug-in run at once), which sends it; only what waits on backoff is left by this one.
+ * Stopped early (interrupted, login required), everything queued is left.
+ */
+function leftBehind(journal: Journal, stoppedEarly: boolean): number {
+  const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
+  return stoppedEarly || notBefore > Date.now() ? journal.counts().queued : journal.countQueuedNotDueBy(Date.now());
 }
 
 /** Files asked for (--since, forget) in sources this run did not see: still pending, read when their device is back. */
