@@ -27,7 +27,15 @@ export type IntakeEvent =
   /** The scanner is done: `toRead` files in all were found to read (the total for progress). */
   | { readonly type: 'listed'; readonly toRead: number }
   /** A file went through the pipeline (`queued`: it is in the upload queue now). */
-  | { readonly type: 'taken'; readonly sourceId: string; readonly path: string; readonly size: number; readonly outcome: TakeInOutcome };
+  | {
+      readonly type: 'taken';
+      readonly sourceId: string;
+      readonly path: string;
+      readonly size: number;
+      readonly outcome: TakeInOutcome;
+      /** Why, for a skipped, refused, duplicate or unreadable file. */
+      readonly note?: string;
+    };
 
 export interface IntakeOptions {
   readonly maxFileBytes: number;
@@ -152,8 +160,8 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
           const { takeIn } = await judging;
           await previous;
           if (!fatal) {
-            const placed = takeIn(next, outcome, context);
-            onEvent?.({ type: 'taken', sourceId: next.sourceId, path: next.path, size: next.size, outcome: placed });
+            const taken = takeIn(next, outcome, context);
+            onEvent?.({ type: 'taken', sourceId: next.sourceId, path: next.path, size: next.size, outcome: taken.outcome, ...(taken.note ? { note: taken.note } : {}) });
           }
         } catch (error) {
           fatal ??= { error };

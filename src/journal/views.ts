@@ -56,6 +56,24 @@ export class JournalViews {
     });
   }
 
+  /**
+   * Files in `states`, newest first by when the activity happened (its start, else the time
+   * in its name or its mtime), from `sinceMs` on; at most `limit` of them, and how many match.
+   * What `mmt-sync list` shows.
+   */
+  files(filter: { readonly states: readonly FileState[]; readonly sinceMs?: number; readonly limit?: number }): { readonly total: number; readonly rows: FileRecord[] } {
+    const states = filter.states.map(() => '?').join(', ');
+    const when = 'COALESCE(activity_at, mtime_ms)';
+    const where = `state IN (${states})${filter.sinceMs !== undefined ? ` AND ${when} >= ?` : ''}`;
+    const params = [...filter.states, ...(filter.sinceMs !== undefined ? [filter.sinceMs] : [])];
+    return this.run('listing files', () => {
+      const total = this.sql(`SELECT COUNT(*) FROM files WHERE ${where}`).pluck().get(...params) as number;
+      const limit = filter.limit === undefined ? -1 : Math.floor(filter.limit);
+      const rows = this.sql(`SELECT * FROM files WHERE ${where} ORDER BY ${when} DESC, id DESC LIMIT ?`).all(...params, limit) as Array<Record<string, unknown>>;
+      return { total, rows: rows.map(toRecord) };
+    });
+  }
+
   /** Failed files (newest first) and what still waits (next due first), each list bounded. */
   attention(limit: number): { readonly failed: FileRecord[]; readonly failedTotal: number; readonly waiting: FileRecord[]; readonly waitingTotal: number } {
     return this.run('listing what needs attention', () => {

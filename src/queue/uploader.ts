@@ -7,7 +7,8 @@ import type { Spool } from '../journal/spool.js';
 import type { Logger } from '../log.js';
 import type { Source } from '../sources/source.js';
 import { retryDelayMs, type RetryPolicy } from './backoff.js';
-import { classifyFailure } from './classify-error.js';
+import { activityUrl } from '../api/activity-url.js';
+import { classifyFailure, inFewWords } from './classify-error.js';
 import { activityName } from './naming.js';
 import { NOT_BEFORE_KEY } from './not-before.js';
 import { uploadBytesFor } from './upload-bytes.js';
@@ -24,7 +25,14 @@ export type UploadEvent =
    * Nothing can go out before `nextTryAt`: the server asked for a pause (Retry-After) or
    * every queued upload is in backoff after a failure (`lastError`). Said once per wait.
    */
-  | { readonly type: 'waiting'; readonly reason: 'rate-limited' | 'backoff'; readonly nextTryAt: number; readonly lastError?: string };
+  | {
+      readonly type: 'waiting';
+      readonly reason: 'rate-limited' | 'backoff';
+      readonly nextTryAt: number;
+      readonly lastError?: string;
+      /** The last failure in a few words ("server unreachable", "server error (HTTP 503)"), for the progress line. */
+      readonly why?: string;
+    };
 
 export interface UploaderOptions {
   readonly journal: Journal;
@@ -78,8 +86,9 @@ export class Uploader {
   private fatal: unknown;
   private loginRequired = false;
   private result = { uploaded: 0, existed: 0, failed: 0 };
-  /** The last retryable failure, for the `waiting` event; and the wait last announced. */
+  /** The last retryable failure (as said and in a few words), for the `waiting` event; and the wait last announced. */
   private lastRetryError: string | undefined;
+  private lastRetryWhy: string | undefined;
   private announcedWait = 0;
   /** Told of every upload given up on (the daemon collects them for its notification). */
   onFailure: ((file: string, reason: string) => void) | undefined;
@@ -120,7 +129,14 @@ export class Uploader {
    * `--once` run's budget, counted from the end of feeding; Infinity for the daemon, which
    * `stop` ends). `stop` ends taking new work; in-flight uploads finish (or `abort` cancels them).
    */
-  async drain(options: { maxWaitMs: number; stop?: AbortSignal; abort?: AbortSignal; feeding?: Promise<unknown> }): Promise<DrainResult> {
+  async drain(options: {
+    maxWaitMs: number;
+    stop?: AbortSignal;
+    abort?: AbortSignal;
+    feeding?: Promise<unknown>;
+    /** Called whenever nothing is in flight and nothing is due now (the daemon records its last sync then). */
+    onQuiet?: (totals: DrainResult) => void;
+  }): Promise<DrainResult> {
     const { journal } = this.options;
     let deadline = options.feeding ? Infinity : Date.now() + options.maxWaitMs;
     let feeding = options.feeding !== undefined;
@@ -154,6 +170,7 @@ export class Uploader {
       }
       const due = journal.nextDueAt();
       const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
+      options.onQuiet?.(this.totals());
       if (due === undefined && !feeding && options.maxWaitMs !== Infinity) break;
       const wakeAt = due === undefined ? Infinity : Math.max(due, notBefore);
       if (wakeAt > deadline && !feeding) break;
@@ -165,6 +182,11 @@ export class Uploader {
     this.wakeUp = undefined;
     await this.queue.onIdle();
     if (this.fatal) throw this.fatal;
+    return this.totals();
+  }
+
+  /** What this uploader did since it was made (every drain), and whether it is paused for a login. */
+  totals(): DrainResult {
     return { ...this.result, loginRequired: this.loginRequired };
   }
 
@@ -178,6 +200,7 @@ export class Uploader {
       reason: rateLimited ? 'rate-limited' : 'backoff',
       nextTryAt,
       ...(this.lastRetryError ? { lastError: this.lastRetryError } : {}),
+      ...(this.lastRetryWhy ? { why: this.lastRetryWhy } : {}),
     });
   }
 
@@ -231,7 +254,7 @@ export class Uploader {
       const existed = result.status === 'exists';
       if (existed) this.result.existed++;
       else this.result.uploaded++;
-      log.info(`${existed ? 'already on Map My Tracks' : 'uploaded'}: ${record.path} → activity ${result.activityId}`);
+      log.info(`${existed ? 'already on Map My Tracks' : 'uploaded'}: ${record.path} → ${activityUrl(config.api.activityUrl, result.activityId)}`);
       onEvent?.({ type: 'uploaded', record, remoteId: result.activityId, existed });
     } catch (error) {
       // Recording the failure writes the journal too; if that fails the drain ends with it.
@@ -252,10 +275,10 @@ export class Uploader {
     const failure = classifyFailure(error);
     switch (failure.kind) {
       case 'login':
-        this.loginRequired = true;
         journal.requeue(record.id, failure.message);
-        log.error(`uploads paused: ${failure.message}`);
-        onEvent?.({ type: 'login-required', error: failure.message });
+        // Said once, by whoever runs the uploader (an upload in flight beside this one may end the same way).
+        if (!this.loginRequired) onEvent?.({ type: 'login-required', error: failure.message });
+        this.loginRequired = true;
         return;
       case 'aborted':
         journal.requeue(record.id);
@@ -273,6 +296,7 @@ export class Uploader {
           if (notBefore > Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0)) journal.setMeta(NOT_BEFORE_KEY, String(notBefore));
         }
         this.lastRetryError = failure.message;
+        this.lastRetryWhy = inFewWords(error);
         const state = journal.scheduleRetry(record.id, failure.message, delayMs, this.policy.maxAttempts);
         if (state === 'failed') {
           this.gaveUp(record, failure.message, `gave up after ${attempts} attempts`);
