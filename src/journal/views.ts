@@ -90,6 +90,19 @@ export class JournalViews {
     return this.run('reading a file history', () => this.sql('SELECT at, state, note FROM file_events WHERE file_id = ? ORDER BY rowid').all(id) as FileEvent[]);
   }
 
+  /**
+   * Per source: files held back as older than the backfill window, and the span of their
+   * dates (decoded start, else the time in their name or their mtime: many are never read).
+   */
+  heldBack(): Array<{ readonly id: string; readonly count: number; readonly oldest: number; readonly newest: number }> {
+    return this.run('counting older files', () =>
+      this.sql(
+        `SELECT source_id AS id, COUNT(*) AS count, MIN(COALESCE(activity_at, mtime_ms)) AS oldest, MAX(COALESCE(activity_at, mtime_ms)) AS newest
+         FROM files WHERE state = 'baseline' GROUP BY source_id`,
+      ).all() as Array<{ id: string; count: number; oldest: number; newest: number }>,
+    );
+  }
+
   /** Per source: what became of its files (uploaded, waiting, failed). */
   sources(): SourceTally[] {
     return this.run('counting by source', () =>

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { AsyncEntry } from '@napi-rs/keyring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
@@ -62,11 +63,16 @@ describe('tokens in the OS keychain (Secret Service)', () => {
     try {
       const home = makeHome(sandbox, '', 'keychain');
       const env = { ...home.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+      // Not logged in, as far as anyone can tell: said as that, with why and the fix (exit 3, not a D-Bus error).
       const status = await runCli(['status'], env);
-      expect(status.code).toBe(2);
-      const errorLines = status.stderr.trim().split('\n').filter((l) => l.includes('error:'));
-      expect(errorLines).toHaveLength(1);
-      expect(errorLines[0]).toMatch(/keychain is not reachable.*auth\.tokenStore: file/);
+      expect(status.code, status.stderr).toBe(3);
+      const line = status.stdout.split('\n').find((l) => l.includes('not logged in'));
+      expect(line).toMatch(/^.*not logged in \(keychain unreachable: .+\): start a keyring or set auth\.tokenStore: file, then `mmt-sync login`$/);
+      expect(status.stderr.trim().split('\n').filter((l) => l.includes('error:'))).toHaveLength(1);
+      const logout = await runCli(['logout'], env);
+      expect(logout.code, logout.stderr).toBe(0);
+      expect(logout.stdout).toMatch(/^not logged in \(keychain unreachable: .+\); nothing to do$/m);
+      expect(readdirSync(home.stateDir).filter((name) => name.startsWith('tokens-'))).toEqual([]);
     } finally {
       await sandbox.close();
     }

@@ -1,6 +1,6 @@
-import open from 'open';
 import { openAccount } from '../../auth/account.js';
 import { login } from '../../auth/login.js';
+import { presentAuthorizeUrl } from '../authorize-url.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
 
@@ -28,16 +28,7 @@ export async function runLogin(options: LoginOptions, io: Io, signal: AbortSigna
     callbackPort: loaded.config.auth.callbackPort,
     log: io.log,
     signal,
-    presentUrl: async (url) => {
-      if (noBrowser) {
-        // Alone on the first line of stdout, so a script or a person on another machine can use it.
-        io.out(url);
-        io.log.info('open the URL above in a browser and approve mmt-sync; waiting…');
-        return;
-      }
-      io.log.info(`opening your browser to approve mmt-sync; if it does not open, visit:\n${url}`);
-      await open(url).catch((error: Error) => io.log.warn(`could not open a browser (${error.message}); visit the URL above`));
-    },
+    presentUrl: presentAuthorizeUrl(io, noBrowser),
   });
   const result = {
     account: account.name,

@@ -1,0 +1,183 @@
+import { AsyncEntry } from '@napi-rs/keyring';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { approveAuthorization } from '../../src/sandbox/headless.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
+import { listActivities } from '../../src/sandbox/testkit.js';
+import { CORPUS, runCli, startCli, type CliResult, type TestHome } from '../helpers/cli.js';
+
+/** A user who has never run mmt-sync: no config folder, no state. */
+function newUser(env: NodeJS.ProcessEnv = {}): TestHome {
+  const dir = mkdtempSync(join(tmpdir(), 'mmt-sync-setup-'));
+  return {
+    dir,
+    configFile: join(dir, 'config', 'mmt-sync', 'config.yaml'),
+    stateDir: join(dir, 'state', 'mmt-sync'),
+    env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), ...env },
+  };
+}
+
+/** Every file under dir, with its text. */
+function filesUnder(dir: string): Array<{ path: string; text: string }> {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => ({ path, text: readFileSync(path).toString('latin1') }));
+}
+
+/** `setup` without a terminal, its authorize URL approved by a script as a person would in the browser. */
+async function scriptedSetup(home: TestHome, sandbox: RunningSandbox, args: string[]): Promise<{ result: CliResult; firstLine: string }> {
+  const cli = startCli(
+    ['setup', '--base-url', sandbox.baseUrl, '--client-id', sandbox.clientId, '--client-secret-stdin', '--no-browser', ...args],
+    home.env,
+    `${sandbox.clientSecret}\n`,
+  );
+  const firstLine = await Promise.race([
+    cli.firstLine,
+    cli.done.then((r) => {
+      throw new Error(`setup exited ${r.code} before printing the authorize URL:\n${r.stderr}`);
+    }),
+  ]);
+  const callback = await approveAuthorization(firstLine);
+  await (await fetch(callback)).text();
+  return { result: await cli.done, firstLine };
+}
+
+/** Three real activities from years ago, in a folder the user's config names. */
+function oldActivities(home: TestHome): string {
+  const folder = join(home.dir, 'exports');
+  mkdirSync(folder);
+  for (const file of ['fit/2013-02-06-12-11-14.fit', 'fit/2015-10-13-08-43-15.fit', 'fit/20170518-191602-1740899583.fit']) {
+    copyFileSync(join(CORPUS, file), join(folder, file.split('/')[1]!));
+  }
+  return folder;
+}
+
+const homes: TestHome[] = [];
+afterEach(() => {
+  for (const home of homes.splice(0)) rmSync(home.dir, { recursive: true, force: true });
+});
+
+describe('mmt-sync setup without a terminal, against the sandbox', () => {
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ tokenTtlS: 2 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('file store: creates the config folder and file (no secret in it), keeps the secret 0600 in the state dir, logs in, holds older activities back with the command that sends them, installs the service', async () => {
+    // No session bus: `systemctl --user` reaches no manager, so the service is written and left to enable.
+    const home = newUser();
+    homes.push(home);
+    expect(existsSync(join(home.dir, 'config'))).toBe(false);
+    const { result, firstLine } = await scriptedSetup(home, sandbox, ['--token-store', 'file', '--since', 'none', '--service']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api3\/oauth\/authorize\?[^ ]+$/);
+    expect(statSync(join(home.dir, 'config', 'mmt-sync')).mode & 0o777).toBe(0o700);
+    const config = readFileSync(home.configFile, 'utf8');
+    expect(config).toContain(`clientId: ${sandbox.clientId}`);
+    expect(config).toContain('tokenStore: file');
+    expect(config).not.toContain(sandbox.clientSecret);
+    const secretFile = readdirSync(home.stateDir).find((name) => name.startsWith('client-secret-'))!;
+    expect(readFileSync(join(home.stateDir, secretFile), 'utf8').trim()).toBe(sandbox.clientSecret);
+    expect(statSync(join(home.stateDir, secretFile)).mode & 0o777).toBe(0o600);
+    // The secret is in that one file and nowhere else (config, logs, journal, units).
+    const holders = filesUnder(home.dir).filter((f) => f.text.includes(sandbox.clientSecret)).map((f) => f.path);
+    expect(holders).toEqual([join(home.stateDir, secretFile)]);
+    expect(result.stdout + result.stderr).not.toContain(sandbox.clientSecret);
+    expect(readdirSync(home.stateDir).some((name) => name.startsWith('tokens-'))).toBe(true);
+    expect(existsSync(join(home.dir, 'config', 'systemd', 'user', 'mmt-sync.service'))).toBe(true);
+    expect(result.stdout).toContain('setup done');
+    expect(result.stdout).toMatch(/nothing to watch|no watch connected yet/);
+  });
+
+  it('file store with a configured folder: shows it, counts the older activities, --since sends them; the next sync uploads them, refreshing with the stored secret', async () => {
+    const home = newUser();
+    homes.push(home);
+    const folder = oldActivities(home);
+    mkdirSync(join(home.dir, 'config', 'mmt-sync'), { recursive: true });
+    writeFileSync(home.configFile, `# my folders\nsources:\n  - path: ${folder}\n`);
+
+    const held = await scriptedSetup(home, sandbox, ['--token-store', 'file', '--since', 'none', '--no-service']);
+    expect(held.result.code, held.result.stderr).toBe(0);
+    expect(held.result.stdout).toContain(`found:\n  `);
+    expect(held.result.stdout).toContain(folder);
+    expect(held.result.stdout).toMatch(/^3 older activities on .+ \(2013-02-0\d to 2017-05-1\d\)$/m);
+    expect(held.result.stdout).toMatch(/^held back; to send them later: mmt-sync sync --since 2013-02-0\d$/m);
+    expect(held.result.stdout).toContain('`mmt-sync service install`');
+    const config = readFileSync(home.configFile, 'utf8');
+    expect(config).toContain('# my folders');
+    expect(config).toContain(folder);
+
+    // Setup again, now sending them: already logged in, no browser needed.
+    const again = await runCli(['setup', '--base-url', sandbox.baseUrl, '--client-id', sandbox.clientId, '--token-store', 'file', '--since', '2010-01-01', '--no-service', '--no-browser'], home.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('already logged in');
+    expect(again.stdout).toContain('3 older activities from 2010-01-01 on will upload with the next sync');
+
+    // The access token (2 s) has expired: the upload refreshes it with the secret from the store.
+    await new Promise((r) => setTimeout(r, 2200));
+    const before = (await listActivities(sandbox)).length;
+    const sync = await runCli(['sync'], home.env);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect((await listActivities(sandbox)).length - before).toBe(3);
+  });
+
+  it('without --client-id and nothing configured: one line naming the flag and the README section, exit 2, nothing written', async () => {
+    const home = newUser();
+    homes.push(home);
+    const result = await runCli(['setup', '--no-browser'], home.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--client-id');
+    expect(result.stderr).toContain('Getting API access');
+    expect(existsSync(home.configFile)).toBe(false);
+  });
+});
+
+async function keyringReachable(): Promise<boolean> {
+  try {
+    await new AsyncEntry('mmt-sync-probe', 'probe', { linux: { store: 'secret-service' } }).getSecret();
+    return true;
+  } catch {
+    return false;
+  }
+}
+const keyring = process.env.MMT_SYNC_REQUIRE_KEYCHAIN === '1' || (await keyringReachable());
+
+describe.runIf(keyring)('mmt-sync setup without a terminal, keychain store', () => {
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ tokenTtlS: 3600 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('keeps the client secret in the keychain beside the tokens and in no file; status then works from it', async () => {
+    const home = newUser(process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {});
+    homes.push(home);
+    const account = `${sandbox.baseUrl}#${sandbox.clientId}`;
+    const secretEntry = new AsyncEntry('mmt-sync', `${account} client secret`, { linux: { store: 'secret-service' } });
+    try {
+      const { result, firstLine } = await scriptedSetup(home, sandbox, ['--token-store', 'keychain', '--since', 'none', '--no-service']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api3\/oauth\/authorize\?/);
+      expect(await secretEntry.getPassword()).toBe(sandbox.clientSecret);
+      expect(await new AsyncEntry('mmt-sync', account, { linux: { store: 'secret-service' } }).getPassword()).toContain('refreshToken');
+      expect(readFileSync(home.configFile, 'utf8')).toContain('tokenStore: keychain');
+      expect(filesUnder(home.dir).filter((f) => f.text.includes(sandbox.clientSecret))).toEqual([]);
+      const status = await runCli(['status'], home.env);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/logged in/);
+    } finally {
+      await runCli(['logout'], home.env);
+      await secretEntry.deletePassword().catch(() => false);
+    }
+  });
+});
