@@ -19,8 +19,10 @@ interface BenchModule {
 /** Every benchmark. To add one: write bench/<name>.ts around runModule(), then list it here. */
 const MODULES: readonly BenchModule[] = [
   { name: 'intake', entry: 'intake.js', about: 'classification throughput, no-op rescan, RSS on a 24-hour FIT file' },
-  { name: 'upload', entry: 'upload.js', about: '1,000-file backlog to the loopback sandbox: files/s, peak RSS, exactly once' },
+  { name: 'upload', entry: 'upload.js', about: '1,000-file backlog to the loopback sandbox: files/s, peak RSS, exactly once; peak RSS with 10,000 files' },
   { name: 'daemon', entry: 'daemon.js', about: 'settle-to-upload latency of the watching daemon, idle CPU and RSS' },
+  { name: 'startup', entry: 'startup.js', about: 'cold starts of `--version` and `status` as ratios to a bare `node -e 0`' },
+  { name: 'plugin', entry: 'plugin.js', about: 'a watch on a throttled (MTP-like) FUSE mount vs local disk: first and daily plug-in, --since all, replug under the daemon' },
   { name: 'ui', entry: 'ui.js', about: 'the dashboard: Activities page over 5,000 activities; daemon idle CPU and RSS with it on' },
   { name: 'package', entry: 'package.js', about: 'the npm tarball and the installed size of a real global install' },
 ];

@@ -1,5 +1,8 @@
-import winston from 'winston';
+import { createRequire } from 'node:module';
+import type winston from 'winston';
 import { redact, redactDeep } from './redact.js';
+
+const require = createRequire(import.meta.url);
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'text' | 'json';
@@ -29,7 +32,7 @@ function describeMeta(meta: Record<string, unknown>): string {
  * its own timestamps, so lines carry none.
  */
 function lineFormat(format: LogFormat, withTimestamp: boolean) {
-  return winston.format.printf((info) => {
+  return (require('winston') as typeof winston).format.printf((info) => {
     const { level, message, timestamp: _t, stack, ...meta } = info as winston.Logform.TransformableInfo & {
       stack?: string;
     };
@@ -44,6 +47,13 @@ function lineFormat(format: LogFormat, withTimestamp: boolean) {
   });
 }
 
+const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+/**
+ * winston is loaded with the first line actually written, not at start: it is most of
+ * what `mmt-sync status` or `--version` would otherwise spend starting (measured in
+ * bench/results/startup.json), and a quiet command writes no line at all.
+ */
 export function createLogger(options: {
   level?: LogLevel;
   format?: LogFormat;
@@ -51,21 +61,30 @@ export function createLogger(options: {
   env?: NodeJS.ProcessEnv;
 } = {}): Logger {
   const env = options.env ?? process.env;
-  const logger = winston.createLogger({
-    level: options.level ?? 'info',
-    format: lineFormat(options.format ?? 'text', !env.JOURNAL_STREAM),
-    transports: [new winston.transports.Stream({ stream: options.stream ?? process.stderr })],
-  });
+  let level: LogLevel = options.level ?? 'info';
+  let format: LogFormat = options.format ?? 'text';
+  let logger: winston.Logger | undefined;
+  const write = (at: LogLevel, message: string, meta?: Record<string, unknown>) => {
+    if (RANK[at] > RANK[level]) return;
+    logger ??= (require('winston') as typeof winston).createLogger({
+      level,
+      format: lineFormat(format, !env.JOURNAL_STREAM),
+      transports: [new (require('winston') as typeof winston).transports.Stream({ stream: options.stream ?? process.stderr })],
+    });
+    logger[at](message, meta);
+  };
   return {
-    error: (message, meta) => logger.error(message, meta),
-    warn: (message, meta) => logger.warn(message, meta),
-    info: (message, meta) => logger.info(message, meta),
-    debug: (message, meta) => logger.debug(message, meta),
-    setLevel: (level) => {
-      logger.level = level;
+    error: (message, meta) => write('error', message, meta),
+    warn: (message, meta) => write('warn', message, meta),
+    info: (message, meta) => write('info', message, meta),
+    debug: (message, meta) => write('debug', message, meta),
+    setLevel: (next) => {
+      level = next;
+      if (logger) logger.level = next;
     },
-    setFormat: (format) => {
-      logger.format = lineFormat(format, !env.JOURNAL_STREAM);
+    setFormat: (next) => {
+      format = next;
+      if (logger) logger.format = lineFormat(next, !env.JOURNAL_STREAM);
     },
   };
 }

@@ -226,3 +226,34 @@ export async function measureBacklog(): Promise<Check[]> {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * Memory with a backlog ten times larger: one `sync` of MMT_BENCH_BIG_BACKLOG_FILES (default
+ * 10,000) files, its peak RSS held against the same target. Reads, judging and uploads
+ * overlap, so what is held at once is bounded by the readers and uploads in flight, not by
+ * the size of the backlog.
+ */
+export async function measureBigBacklog(): Promise<Check[]> {
+  const raw = process.env.MMT_BENCH_BIG_BACKLOG_FILES;
+  const count = raw === undefined || raw === '' ? 10_000 : Number(raw);
+  if (!Number.isInteger(count) || count < 2) throw new Error(`Expected MMT_BENCH_BIG_BACKLOG_FILES to be an integer >= 2, got ${JSON.stringify(raw)}`);
+  const work = mkdtempSync(join(tmpdir(), 'mmt-sync-bench-big-backlog-'));
+  try {
+    const folder = join(work, 'Activity');
+    const files = writeBacklog(folder, count);
+    progress(`big backlog: ${count} FIT files generated`);
+    const run = await runOnce(folder, files);
+    return [
+      {
+        id: 'backlog-10k-peak-rss',
+        what: `peak RSS of one \`mmt-sync sync --folder DIR --json\` over a ${count}-file FIT backlog to the loopback sandbox (${run.peakRssSource}), every file exactly once`,
+        target: `<= ${TARGET_PEAK_MB} MB`,
+        pass: run.peakRss <= TARGET_PEAK_MB * MB && run.exactlyOnce,
+        headline: `${round(run.peakRss / MB, 1)} MB (${run.detail.filesPerS} files/s, exactly once: ${run.exactlyOnce})`,
+        numbers: { unit: 'MB = 10^6 bytes', files: count, peakRssMB: round(run.peakRss / MB, 1), run: run.detail, server: run.server },
+      },
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -153,7 +153,8 @@ export interface BenchHome {
 
 /**
  * `extraYaml` is laid after the api/auth sections: intake, upload, … (tokens go to a file:
- * the benchmark must not depend on, or touch, a keychain).
+ * the benchmark must not depend on, or touch, a keychain). Devices are not looked for
+ * unless `extraYaml` has a `devices:` section of its own.
  */
 export function makeHome(sandbox: SandboxProcess, extraYaml: string, prefix: string): BenchHome {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -168,8 +169,7 @@ export function makeHome(sandbox: SandboxProcess, extraYaml: string, prefix: str
       `  clientSecret: ${sandbox.clientSecret}`,
       'auth:',
       '  tokenStore: file',
-      'devices:',
-      '  autoDetect: false',
+      ...(/^devices:/m.test(extraYaml) ? [] : ['devices:', '  autoDetect: false']),
       extraYaml,
     ].join('\n'),
   );

@@ -19,12 +19,9 @@ export interface AuthSessionOptions {
 
 export const NOT_LOGGED_IN = 'not logged in: run `mmt-sync login`';
 
-/** Why a pair without a refresh token cannot go on (status shows it as the login-required reason). */
-export function noRefreshReason(tokens: StoredTokens, now = Date.now()): string {
-  return tokens.expiresAt <= now
-    ? 'the access token expired and the server issued no refresh token'
-    : 'the server refused the access token and issued no refresh token';
-}
+// In tokens.ts (pure, so `status` reads it without loading the refresh machinery); kept importable from here.
+export { noRefreshReason } from './tokens.js';
+import { noRefreshReason } from './tokens.js';
 
 /**
  * Hands out a valid access token and owns the refresh. Refresh tokens rotate, so a

@@ -41,3 +41,10 @@ export function parseStoredTokens(text: string): StoredTokens | undefined {
 export function serializeTokens(tokens: StoredTokens): string {
   return JSON.stringify(tokens);
 }
+
+/** Why a pair without a refresh token cannot go on (status shows it as the login-required reason). */
+export function noRefreshReason(tokens: StoredTokens, now = Date.now()): string {
+  return tokens.expiresAt <= now
+    ? 'the access token expired and the server issued no refresh token'
+    : 'the server refused the access token and issued no refresh token';
+}

@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { usageError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import { describeIssues } from './issues.js';
-import { userConfigFile, type PathEnv } from './paths.js';
+import { defaultConfigFile, userConfigFile, type PathEnv } from './paths.js';
 
 /** Where a setting's value came from (`flag` is added by commands that apply flags). */
 export interface SettingOrigin {
@@ -28,9 +26,7 @@ const ENV_SETTINGS: ReadonlyArray<readonly [variable: string, path: readonly [st
   ['MMT_CLIENT_SECRET', ['api', 'clientSecret']],
 ];
 
-export function defaultConfigFile(): string {
-  return join(packageRoot(), 'config', 'default.yaml');
-}
+export { defaultConfigFile } from './paths.js';
 
 function readYaml(path: string): unknown {
   let text: string;

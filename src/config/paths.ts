@@ -1,5 +1,6 @@
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
 export interface PathEnv {
   readonly [key: string]: string | undefined;
@@ -19,6 +20,11 @@ export function stateDir(env: PathEnv = process.env): string {
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'mmt-sync');
   if (platform() === 'darwin') return join(homedir(), 'Library', 'Application Support', 'mmt-sync', 'state');
   return join(env.HOME ?? homedir(), '.local', 'state', 'mmt-sync');
+}
+
+/** Every setting with its default: the base layer the user's file is laid over. */
+export function defaultConfigFile(): string {
+  return join(packageRoot(), 'config', 'default.yaml');
 }
 
 /** The user config file: --config, then MMT_SYNC_CONFIG, then the config dir. */

@@ -126,6 +126,7 @@ export const configSchema = z.strictObject({
     maxFileMB: z.number().positive(),
     backfill,
     rescanCron: cronExpression,
+    parallelReads: z.number().int().min(1).max(16),
   }),
   log: z.strictObject({
     level: z.enum(['error', 'warn', 'info', 'debug']),

@@ -17,7 +17,9 @@ import { defaultMediaRoots } from '../sources/index.js';
 import type { Source } from '../sources/source.js';
 import { acquireDaemonLock } from './instance-lock.js';
 import { notifySyncResult } from '../notify/notify.js';
+import { FolderPresence } from './folder-presence.js';
 import { SourceWatcher } from './source-watcher.js';
+import { listenForWakeUps } from './wake.js';
 
 export interface DaemonOptions {
   readonly configFile?: string;
@@ -38,7 +40,9 @@ const STORAGE_RETRY_MS = 60_000;
  * The daemon: one loop owning the watchers, the schedule and the uploader. Watching
  * only says "look at this source"; scanning (settle, classify, journal) does the rest,
  * so a missed or duplicated event costs nothing. Idle means idle: file events, one cron
- * schedule and the uploader's own due-time sleep; polling only for MTP/network sources.
+ * schedule and the uploader's own due-time sleep; polling only for MTP/network sources
+ * and one stat a second per configured folder (to notice it gone and back). `retry` and
+ * `forget` wake it through a socket in the state directory (wake.ts).
  */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const { log, stateDir, stop } = options;
@@ -64,24 +68,30 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   let scanning: Promise<void> = Promise.resolve();
   let dashboard: { close(): Promise<void> } | undefined;
 
-  /** Scans run one after another; each wakes the uploader when it queued something. */
+  /**
+   * Scans run one after another through the intake pipeline; each file it queues wakes the
+   * uploader at once, so uploads start while the scan goes on. Sources that are not there
+   * (a configured folder gone) are left out: their absence was said once already.
+   */
   const scan = (targets: readonly Source[], settleMs: number, why: string) => {
     scanning = scanning.then(async () => {
-      if (stop.aborted || !targets.length) return;
+      const present = targets.filter((s) => s.kind !== 'folder' || presence.isPresent(s.id));
+      if (stop.aborted || !present.length) return;
       try {
-        const report = await scanSources(targets, journal, {
+        const report = await scanSources(present, journal, {
+          ...intakeLimits(config),
           settleMs,
-          maxFileBytes: intakeLimits(config).maxFileBytes,
           backfillCutoffMs: backfillCutoff(config.intake.backfill, undefined),
           log,
           spool,
           signal: stop,
+          onEvent: (event) => {
+            if (event.type === 'taken' && event.outcome === 'queued') uploader.wake();
+          },
         });
         for (const problem of report.problems) log.warn(`${problem.path}: ${problem.reason}`);
-        if (report.queued) {
-          log.info(`${why}: ${report.queued} new file${report.queued > 1 ? 's' : ''} queued`);
-          uploader.wake();
-        } else log.debug(`${why}: nothing new (${report.files} files)`);
+        if (report.queued) log.info(`${why}: ${report.queued} new file${report.queued > 1 ? 's' : ''} queued`);
+        else log.debug(`${why}: nothing new (${report.files} files)`);
       } catch (error) {
         log.error(`${why}: ${(error as Error).message}`);
       }
@@ -89,22 +99,51 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     return scanning;
   };
 
+  const startWatching = (source: Source) => {
+    if (watchers.has(source.id)) return;
+    watchers.set(source.id, new SourceWatcher(source, intakeLimits(config).settleMs, config.devices.pollIntervalS * 1000, (s) => void scan([s], 0, `change in ${s.label}`)));
+  };
+  const stopWatching = async (id: string) => {
+    await watchers.get(id)?.close();
+    watchers.delete(id);
+  };
+
+  /** Configured folders come and go on their own (a card reader, a share): followed by `presence`. */
+  const presence = new FolderPresence({
+    onPresent: (source, initial) => {
+      startWatching(source);
+      if (initial) return;
+      log.info(`${source.label} is back`);
+      void scan([source], intakeLimits(config).settleMs, `back: ${source.label}`);
+    },
+    onAbsent: (source, initial) => {
+      void stopWatching(source.id);
+      log.info(initial ? `${source.label} is not there; waiting for it to appear` : `${source.label} is gone; waiting for it to come back`);
+    },
+  });
+
   const watchSources = async () => {
     const found = await gatherSources(config, options.folders, log);
     const ids = new Set(found.map((s) => s.id));
     for (const [id, watcher] of watchers) {
       if (ids.has(id)) continue;
       log.info(`source gone: ${watcher.source.label} (its queued files stay queued)`);
-      await watcher.close();
-      watchers.delete(id);
+      await stopWatching(id);
     }
-    const added = found.filter((s) => !watchers.has(s.id) && existsSync(s.root));
-    for (const source of added) {
-      watchers.set(source.id, new SourceWatcher(source, intakeLimits(config).settleMs, config.devices.pollIntervalS * 1000, (s) => void scan([s], 0, `change in ${s.label}`)));
-    }
+    presence.track(found.filter((s) => s.kind === 'folder'));
+    const added = found.filter((s) => s.kind !== 'folder' && !watchers.has(s.id) && existsSync(s.root));
+    for (const source of added) startWatching(source);
     sources = found;
     uploader.setSources(new Map(found.map((s) => [s.id, s])));
     return added;
+  };
+
+  /** `retry` or `forget` ran: what they queued goes out now; files they asked to be read are read. */
+  const onWake = () => {
+    uploader.wake();
+    const asked = journal.unreadCounts().requestedBySource;
+    const targets = sources.filter((s) => asked.has(s.id));
+    if (targets.length) void scan(targets, 0, 'asked for');
   };
 
   const schedule = () => {
@@ -168,8 +207,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
   };
 
+  let wakeUps: { close(): Promise<void> } | undefined;
   try {
     journal.releaseOrphanedClaims(ownerIsAlive);
+    const listening = await listenForWakeUps(stateDir, onWake);
+    if ('unavailable' in listening) log.warn(`\`retry\` and \`forget\` are picked up at the next rescan, not at once: ${listening.unavailable}`);
+    else wakeUps = listening;
     await watchSources();
     schedule();
     await watchMedia();
@@ -217,6 +260,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   } finally {
     await dashboard?.close();
     for (const task of tasks) void task.stop();
+    presence.close();
+    await wakeUps?.close();
     await mediaWatcher?.close();
     for (const watcher of watchers.values()) await watcher.close();
     await scanning.catch(() => {});

@@ -1,4 +1,6 @@
 import { usageError } from '../errors.js';
+import type { Journal } from '../journal/journal.js';
+import { STAT_MARGIN_MS } from './stat-time.js';
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -22,4 +24,13 @@ export function backfillCutoff(setting: string, since: string | undefined, now =
 export function activityTime(start: string | null | undefined, mtimeMs: number): number {
   const parsed = start ? Date.parse(start) : Number.NaN;
   return Number.isNaN(parsed) ? mtimeMs : parsed;
+}
+
+/**
+ * `--since`: baseline files from the cutoff on are sent. Those judged by their stat alone
+ * are asked for within the stat margin of it, read at the next scan that sees them, and
+ * kept as baseline if their decoded start is still before it.
+ */
+export function releaseBaseline(journal: Journal, cutoff: number | undefined): { queued: number; toRead: number } {
+  return journal.releaseBaseline(cutoff ?? 0, STAT_MARGIN_MS);
 }

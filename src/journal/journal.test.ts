@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Activity } from '../formats/activity.js';
+import Database from 'better-sqlite3';
 import { Journal } from './journal.js';
+import { MIGRATIONS } from './migrations.js';
 
 const activity = (over: Partial<Activity> = {}): Activity => ({
   format: 'fit',
@@ -25,7 +27,7 @@ function fresh(): Journal {
 function classified(journal: Journal, relPath: string, sha: string, a: Activity = activity()) {
   const record = journal.observe({ sourceId: 's', relPath, path: `/x/${relPath}`, size: 10, mtimeMs: 1000 });
   journal.move(record.id, 'settled');
-  journal.recordClassification(record.id, a, sha, 10, 1000);
+  journal.recordClassification(record.id, a, sha, 10, 1000, Date.parse(a.start ?? '2026-01-01'));
   return record.id;
 }
 
@@ -84,7 +86,7 @@ describe('Journal', () => {
     const recent = classified(journal, 'new.fit', 'sha-n', activity({ start: '2026-01-01T00:00:00Z', identity: 'n' }));
     journal.move(old, 'baseline');
     journal.move(recent, 'baseline');
-    expect(journal.releaseBaseline(Date.parse('2025-01-01'))).toBe(1);
+    expect(journal.releaseBaseline(Date.parse('2025-01-01'))).toEqual({ queued: 1, toRead: 0 });
     expect(journal.get(recent)?.state).toBe('queued');
     expect(journal.get(old)?.state).toBe('baseline');
   });
@@ -93,6 +95,33 @@ describe('Journal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmt-journal-'));
     writeFileSync(join(dir, 'not-a-dir'), '');
     expect(() => Journal.open(join(dir, 'not-a-dir', 'state'))).toThrow(/the journal cannot be written .*make the state directory writable/);
+  });
+
+  it('migrates a journal of the previous schema: every record gets its activity time, and the queue hands out the newest first', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mmt-journal-')), 'state');
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(join(dir, 'journal.sqlite'));
+    for (const step of MIGRATIONS.slice(0, 3)) db.exec(step);
+    db.pragma('user_version = 3');
+    const insert = db.prepare(
+      `INSERT INTO files (source_id, rel_path, path, size, mtime_ms, sha256, start, state, first_seen_at, updated_at) VALUES ('s', ?, ?, 1, ?, ?, ?, ?, 0, 0)`,
+    );
+    insert.run('older.fit', '/x/older.fit', 5_000, 'a', '2026-01-01T08:00:00.000Z', 'queued');
+    insert.run('newer.fit', '/x/newer.fit', 1_000, 'b', '2026-03-01T08:00:00.000Z', 'queued');
+    insert.run('no-start.gpx', '/x/no-start.gpx', 7_000, 'c', null, 'baseline');
+    db.close();
+
+    const journal = Journal.open(dir);
+    try {
+      const byPath = new Map(journal.list().map((r) => [r.relPath, r]));
+      expect(byPath.get('older.fit')).toMatchObject({ activityAt: Date.parse('2026-01-01T08:00:00Z'), unread: false, wantedFrom: null });
+      expect(byPath.get('no-start.gpx')?.activityAt).toBe(7_000);
+      expect(journal.claimNext('p')?.relPath).toBe('newer.fit');
+      expect(journal.claimNext('p')?.relPath).toBe('older.fit');
+      expect(journal.integrityCheck()).toBe('ok');
+    } finally {
+      journal.close();
+    }
   });
 });
 

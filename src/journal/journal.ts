@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Activity } from '../formats/activity.js';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
@@ -10,12 +11,28 @@ import { toRecord, type FileRecord } from './rows.js';
 import { canMove, FILE_STATES, type FileState } from './states.js';
 import { JournalViews } from './views.js';
 
+/**
+ * Where better-sqlite3's addon is, told directly: left to find it, it asks the `bindings`
+ * package, which tries a dozen build folders one stat at a time (~4 ms of every start).
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  try {
+    return { nativeBinding: createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node') };
+  } catch {
+    return {}; // built elsewhere: let it search
+  }
+}
+
 /** What a rescan needs to decide, without reading the file, whether anything changed. */
 export interface IndexEntry {
   readonly id: number;
   readonly size: number;
   readonly mtimeMs: number;
   readonly state: FileState;
+  /** Journaled from its stat alone (never read). */
+  readonly unread: boolean;
+  /** Asked for: read it, and upload it if it started at or after this (0: any time). */
+  readonly wantedFrom: number | null;
 }
 
 export interface Observation {
@@ -78,7 +95,7 @@ export class Journal {
     const path = join(stateDir, 'journal.sqlite');
     try {
       ensurePrivateDir(stateDir);
-      const db = new Database(path, { timeout: 15_000 });
+      const db = new Database(path, { timeout: 15_000, ...nativeBinding() });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
@@ -97,7 +114,7 @@ export class Journal {
     const path = join(stateDir, 'journal.sqlite');
     if (!existsSync(path)) return undefined;
     try {
-      return new Journal(path, new Database(path, { readonly: true, fileMustExist: true, timeout: 15_000 }));
+      return new Journal(path, new Database(path, { readonly: true, fileMustExist: true, timeout: 15_000, ...nativeBinding() }));
     } catch (error) {
       throw journalError(error, `opening ${path}`, stateDir);
     }
@@ -118,11 +135,11 @@ export class Journal {
   /** (path, size, mtime) of every file of a source: a no-op rescan reads nothing else. */
   index(sourceId: string): Map<string, IndexEntry> {
     return this.run('reading the index', () => {
-      const rows = this.sql('SELECT id, rel_path, size, mtime_ms, state FROM files WHERE source_id = ?')
+      const rows = this.sql('SELECT id, rel_path, size, mtime_ms, state, unread, wanted_from FROM files WHERE source_id = ?')
         .raw()
-        .all(sourceId) as Array<[number, string, number, number, FileState]>;
+        .all(sourceId) as Array<[number, string, number, number, FileState, number, number | null]>;
       const map = new Map<string, IndexEntry>();
-      for (const [id, relPath, size, mtimeMs, state] of rows) map.set(relPath, { id, size, mtimeMs, state });
+      for (const [id, relPath, size, mtimeMs, state, unread, wantedFrom] of rows) map.set(relPath, { id, size, mtimeMs, state, unread: unread === 1, wantedFrom });
       return map;
     });
   }
@@ -226,9 +243,51 @@ export class Journal {
     this.sql(sql).run({ ...fields, id });
   }
 
+  /**
+   * A first plug-in's file that its stat alone puts clearly before the backfill window:
+   * baseline without being opened, marked unread (read only if asked for later).
+   */
+  recordUnreadBaseline(observation: Observation, activityAt: number, now = Date.now()): void {
+    const record = this.observe(observation, now);
+    this.move(record.id, 'baseline', { unread: 1, wanted_from: null, activity_at: activityAt }, now);
+  }
+
+  /**
+   * An unread baseline file is asked for (`forget`, `--since`, import): back to discovered,
+   * so the next scan that sees it reads it; uploaded if it started at or after `from`.
+   */
+  requestRead(id: number, from: number, now = Date.now()): void {
+    this.move(id, 'discovered', { wanted_from: from }, now);
+  }
+
+  /**
+   * Baseline files never read (judged by their stat), and files asked for (--since, forget)
+   * that no scan has read yet, by source (their device is not connected, or the read failed).
+   */
+  unreadCounts(): { baseline: number; requestedBySource: Map<string, number> } {
+    return this.run('counting unread files', () => {
+      const baseline = this.sql(`SELECT COUNT(*) FROM files WHERE state = 'baseline' AND unread = 1`).pluck().get() as number;
+      const rows = this.sql(`SELECT source_id, COUNT(*) FROM files WHERE state = 'discovered' AND wanted_from IS NOT NULL GROUP BY source_id`)
+        .raw()
+        .all() as Array<[string, number]>;
+      return { baseline, requestedBySource: new Map(rows) };
+    });
+  }
+
   /** The summary of a classified file; the caller then decides queued/skipped/duplicate/baseline. */
-  recordClassification(id: number, activity: Activity, sha256: string, size: number, mtimeMs: number): void {
+  recordClassification(
+    id: number,
+    activity: Activity,
+    sha256: string,
+    size: number,
+    mtimeMs: number,
+    /** When it happened, for the queue's newest-first order: its start, else the mtime. */
+    activityAt = activity.start ? Date.parse(activity.start) : mtimeMs,
+  ): void {
     this.move(id, 'classified', {
+      unread: 0,
+      wanted_from: null,
+      activity_at: activityAt,
       sha256,
       size,
       mtime_ms: mtimeMs,
@@ -270,10 +329,11 @@ export class Journal {
   claimNext(owner: string, now = Date.now(), excludeIdentities: ReadonlySet<string> = new Set()): FileRecord | undefined {
     return this.run('taking the next upload', () =>
       this.inImmediateTransaction(() => {
-        // NULLs sort first: new entries, then the longest-waiting retries; the (state, next_attempt_at) index serves it.
+        // NULLs sort first: new entries, newest activity first, then the longest-waiting
+        // retries; the (state, next_attempt_at, activity_at DESC) index serves it.
         const candidates = this.sql(
             `SELECT id, identity FROM files WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-             ORDER BY next_attempt_at LIMIT 50`,
+             ORDER BY next_attempt_at, activity_at DESC LIMIT 50`,
           )
           .all(now) as Array<{ id: number; identity: string | null }>;
         const pick = candidates.find((c) => !c.identity || !excludeIdentities.has(c.identity));
@@ -320,10 +380,17 @@ export class Journal {
     return targets.length;
   }
 
-  /** `mmt-sync forget`: upload again (e.g. deleted on the site) — uploaded/duplicate/skipped back to the queue. */
+  /**
+   * `mmt-sync forget`: upload again (e.g. deleted on the site) — uploaded/duplicate/skipped
+   * back to the queue; an unread baseline file is read first (at the next scan that sees it).
+   */
   forget(id: number, now = Date.now()): FileRecord | undefined {
     const record = this.get(id);
     if (!record) return undefined;
+    if (record.unread) {
+      this.requestRead(id, 0, now);
+      return this.get(id);
+    }
     this.move(id, 'queued', { attempts: 0, next_attempt_at: null, remote_id: null, remote_status: null, duplicate_of: null, uploaded_at: null }, now);
     return this.get(id);
   }
@@ -352,6 +419,11 @@ export class Journal {
     });
   }
 
+  /** Queued uploads that are not due before `time` (in backoff, or held back by a Retry-After). */
+  countQueuedNotDueBy(time: number): number {
+    return this.run('reading the queue', () => this.sql(`SELECT COUNT(*) FROM files WHERE state = 'queued' AND next_attempt_at > ?`).pluck().get(time) as number);
+  }
+
   counts(): StateCounts {
     return this.run('counting', () => {
       const counts = Object.fromEntries(FILE_STATES.map((s) => [s, 0])) as StateCounts;
@@ -371,20 +443,38 @@ export class Journal {
     });
   }
 
-  /** Baseline files whose activity started at or after `since` join the queue. */
-  releaseBaseline(sinceMs: number, now = Date.now()): number {
-    return this.run('queueing older files', () => {
-      const rows = this.sql(`SELECT id, start, mtime_ms FROM files WHERE state = 'baseline'`).all() as Array<{ id: number; start: string | null; mtime_ms: number }>;
-      let moved = 0;
-      for (const row of rows) {
-        const when = row.start ? Date.parse(row.start) : row.mtime_ms;
-        if (when >= sinceMs) {
-          this.move(row.id, 'queued', { attempts: 0, next_attempt_at: null }, now);
-          moved++;
+  /**
+   * Baseline files whose activity started at or after `since` join the queue. Unread ones
+   * (judged by their stat alone) are asked for when their estimated time is within
+   * `unreadMarginMs` of `since`: the next scan reads them and decides by the decoded start.
+   */
+  releaseBaseline(sinceMs: number, unreadMarginMs = 0, now = Date.now()): { queued: number; toRead: number } {
+    return this.run('queueing older files', () =>
+      this.inImmediateTransaction(() => {
+        const rows = this.sql(`SELECT id, start, mtime_ms, unread, activity_at FROM files WHERE state = 'baseline'`).all() as Array<{
+          id: number;
+          start: string | null;
+          mtime_ms: number;
+          unread: number;
+          activity_at: number | null;
+        }>;
+        const released = { queued: 0, toRead: 0 };
+        for (const row of rows) {
+          if (row.unread) {
+            if ((row.activity_at ?? row.mtime_ms) < sinceMs - unreadMarginMs) continue;
+            this.requestRead(row.id, sinceMs, now);
+            released.toRead++;
+            continue;
+          }
+          const when = row.start ? Date.parse(row.start) : row.mtime_ms;
+          if (when >= sinceMs) {
+            this.move(row.id, 'queued', { attempts: 0, next_attempt_at: null }, now);
+            released.queued++;
+          }
         }
-      }
-      return moved;
-    });
+        return released;
+      }),
+    );
   }
 
   getMeta(key: string): string | undefined {

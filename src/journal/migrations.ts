@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
  * Versioned schema. Each entry moves the database from version i to i+1 inside one
  * transaction; PRAGMA user_version records where it stands. Never edit a shipped step.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE sources (
     id TEXT PRIMARY KEY,
@@ -68,6 +68,19 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX file_events_file ON file_events (file_id);
   CREATE INDEX files_start ON files (start, state);
+  `,
+  // 5: reading only what it must. `unread`: journaled from its stat alone (a baseline file
+  // of a first plug-in, never opened); `wanted_from`: asked for (--since, forget, import):
+  // read at the next scan, and uploaded if the activity started at or after it (0: any time);
+  // `activity_at`: when the activity happened as best known (decoded start, else the time in
+  // its name, else mtime), so uploads leave newest first, served by the queue's index.
+  `
+  ALTER TABLE files ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE files ADD COLUMN wanted_from INTEGER;
+  ALTER TABLE files ADD COLUMN activity_at INTEGER;
+  UPDATE files SET activity_at = COALESCE(CAST(strftime('%s', start) AS INTEGER) * 1000, mtime_ms);
+  DROP INDEX files_state;
+  CREATE INDEX files_queue_order ON files (state, next_attempt_at, activity_at DESC);
   `,
 ];
 

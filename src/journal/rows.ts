@@ -40,6 +40,12 @@ export interface FileRecord {
   readonly uploadSha256: string | null;
   /** The track's outline for drawing (Google encoded polyline), when it has positions. */
   readonly polyline: string | null;
+  /** Journaled from its stat alone: never opened (a first plug-in's clearly old file). */
+  readonly unread: boolean;
+  /** Asked for (--since, forget, import): uploaded if it started at or after this (0: any time). */
+  readonly wantedFrom: number | null;
+  /** When the activity happened as best known (ms): decoded start, else its name, else mtime. */
+  readonly activityAt: number | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -90,5 +96,8 @@ export function toRecord(row: Raw): FileRecord {
     uploadFormat: (row.upload_format as string | null) ?? null,
     uploadSha256: (row.upload_sha256 as string | null) ?? null,
     polyline: (row.polyline as string | null) ?? null,
+    unread: row.unread === 1,
+    wantedFrom: (row.wanted_from as number | null) ?? null,
+    activityAt: (row.activity_at as number | null) ?? null,
   };
 }

@@ -8,6 +8,10 @@
  *                                 ├─► skipped  │
  *                                 ├─► duplicate (same content or activity seen before)
  *                                 └─► baseline (older than the backfill window) ─► queued (--since)
+ *
+ * A first plug-in's clearly old files go discovered ─► baseline from their stat alone
+ * (journaled "unread"); asked for later (--since, forget, import), baseline ─► discovered,
+ * and the next scan reads them like any new file.
  */
 export const FILE_STATES = [
   'discovered',
@@ -25,8 +29,9 @@ export const FILE_STATES = [
 export type FileState = (typeof FILE_STATES)[number];
 
 const MOVES: Record<FileState, readonly FileState[]> = {
-  // discovered → skipped: refused before reading (too large, not a regular file, …).
-  discovered: ['settled', 'discovered', 'skipped'],
+  // discovered → skipped: refused before reading (too large, not a regular file, …);
+  // → baseline: clearly older than the backfill window by its stat alone, never read.
+  discovered: ['settled', 'discovered', 'skipped', 'baseline'],
   settled: ['classified', 'discovered'],
   classified: ['queued', 'skipped', 'duplicate', 'baseline', 'discovered'],
   // queued → queued: backoff rescheduling; → skipped/duplicate: re-classified content.
@@ -37,7 +42,8 @@ const MOVES: Record<FileState, readonly FileState[]> = {
   failed: ['queued', 'discovered'],
   skipped: ['queued', 'discovered'],
   duplicate: ['queued'],
-  baseline: ['queued'],
+  // baseline → discovered: an unread baseline file asked for: the next scan reads it.
+  baseline: ['queued', 'discovered'],
 };
 
 export function canMove(from: FileState, to: FileState): boolean {

@@ -9,17 +9,22 @@ import type { Source } from '../sources/source.js';
 import { retryDelayMs, type RetryPolicy } from './backoff.js';
 import { classifyFailure } from './classify-error.js';
 import { activityName } from './naming.js';
+import { NOT_BEFORE_KEY } from './not-before.js';
 import { uploadBytesFor } from './upload-bytes.js';
 
-/** Journal meta key: no request before this time (a server's Retry-After applies to the account). */
-export const NOT_BEFORE_KEY = 'retry_not_before';
+export { NOT_BEFORE_KEY } from './not-before.js';
 
 export type UploadEvent =
   | { readonly type: 'start'; readonly record: FileRecord; readonly bytes: number }
   | { readonly type: 'uploaded'; readonly record: FileRecord; readonly remoteId: string; readonly existed: boolean }
   | { readonly type: 'retry'; readonly record: FileRecord; readonly error: string; readonly delayMs: number }
   | { readonly type: 'failed'; readonly record: FileRecord; readonly error: string }
-  | { readonly type: 'login-required'; readonly error: string };
+  | { readonly type: 'login-required'; readonly error: string }
+  /**
+   * Nothing can go out before `nextTryAt`: the server asked for a pause (Retry-After) or
+   * every queued upload is in backoff after a failure (`lastError`). Said once per wait.
+   */
+  | { readonly type: 'waiting'; readonly reason: 'rate-limited' | 'backoff'; readonly nextTryAt: number; readonly lastError?: string };
 
 export interface UploaderOptions {
   readonly journal: Journal;
@@ -41,8 +46,10 @@ export interface DrainResult {
   readonly loginRequired: boolean;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
+/** A wait that ends at `ms`, at `signal`, or at `cancel()`: no timer outlives it (a pending one keeps the process alive). */
+function nap(ms: number, signal?: AbortSignal): { readonly over: Promise<void>; cancel(): void } {
+  let cancel = () => {};
+  const over = new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, Math.max(0, ms));
     function done() {
@@ -50,8 +57,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
       signal?.removeEventListener('abort', done);
       resolve();
     }
+    cancel = done;
     signal?.addEventListener('abort', done, { once: true });
   });
+  return { over, cancel };
+}
 
 /**
  * Sends queued journal entries with p-queue's concurrency. Jobs come only from the
@@ -68,6 +78,9 @@ export class Uploader {
   private fatal: unknown;
   private loginRequired = false;
   private result = { uploaded: 0, existed: 0, failed: 0 };
+  /** The last retryable failure, for the `waiting` event; and the wait last announced. */
+  private lastRetryError: string | undefined;
+  private announcedWait = 0;
   /** Told of every upload given up on (the daemon collects them for its notification). */
   onFailure: ((file: string, reason: string) => void) | undefined;
 
@@ -101,42 +114,83 @@ export class Uploader {
   }
 
   /**
-   * Uploads until nothing is due. `maxWaitMs` bounds how long it waits for entries in
-   * backoff (a `--once` run's budget; Infinity for the daemon, which `stop` ends).
-   * `stop` ends taking new work; in-flight uploads finish (or `abort` cancels them).
+   * Uploads until nothing is due. `feeding`: an intake still adding to the queue (it calls
+   * `wake()` for each file it queues); until it settles, an empty queue means "wait for
+   * more", not "done". `maxWaitMs` bounds how long it then waits for entries in backoff (a
+   * `--once` run's budget, counted from the end of feeding; Infinity for the daemon, which
+   * `stop` ends). `stop` ends taking new work; in-flight uploads finish (or `abort` cancels them).
    */
-  async drain(options: { maxWaitMs: number; stop?: AbortSignal; abort?: AbortSignal }): Promise<DrainResult> {
+  async drain(options: { maxWaitMs: number; stop?: AbortSignal; abort?: AbortSignal; feeding?: Promise<unknown> }): Promise<DrainResult> {
     const { journal } = this.options;
-    const deadline = Date.now() + options.maxWaitMs;
+    let deadline = options.feeding ? Infinity : Date.now() + options.maxWaitMs;
+    let feeding = options.feeding !== undefined;
+    void options.feeding
+      ?.catch(() => {})
+      .finally(() => {
+        feeding = false;
+        deadline = Date.now() + options.maxWaitMs;
+        this.wake();
+      });
     this.loginRequired = false;
     this.fatal = undefined;
+    // One listener for the next finished upload, kept across wake-ups until it fires.
+    let uploadDone: Promise<void> | undefined;
     for (;;) {
       if (options.stop?.aborted || this.loginRequired || this.fatal) break;
       this.fill(options.abort);
+      const woken = new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
       if (this.queue.pending + this.queue.size > 0) {
-        await new Promise<void>((resolve) => this.queue.once('next', () => resolve()));
+        // An upload finished, or the intake queued another file (a free slot takes it now).
+        uploadDone ??= new Promise<void>((resolve) =>
+          this.queue.once('next', () => {
+            uploadDone = undefined;
+            resolve();
+          }),
+        );
+        await Promise.race([uploadDone, woken]);
         continue;
       }
       const due = journal.nextDueAt();
       const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
-      if (due === undefined && options.maxWaitMs !== Infinity) break;
+      if (due === undefined && !feeding && options.maxWaitMs !== Infinity) break;
       const wakeAt = due === undefined ? Infinity : Math.max(due, notBefore);
-      if (wakeAt > deadline) break;
-      const woken = new Promise<void>((resolve) => {
-        this.wakeUp = resolve;
-      });
-      await Promise.race([sleep(Math.min(wakeAt - Date.now(), 2 ** 31 - 1), options.stop), woken]);
-      this.wakeUp = undefined;
+      if (wakeAt > deadline && !feeding) break;
+      if (wakeAt !== Infinity) this.announceWait(wakeAt, notBefore);
+      const wait = nap(Math.min(wakeAt - Date.now(), 2 ** 31 - 1), options.stop);
+      await Promise.race([wait.over, woken]);
+      wait.cancel();
     }
+    this.wakeUp = undefined;
     await this.queue.onIdle();
     if (this.fatal) throw this.fatal;
     return { ...this.result, loginRequired: this.loginRequired };
   }
 
+  /** Says once per wait why nothing goes out now and when the next try is (progress lines, `list`). */
+  private announceWait(nextTryAt: number, notBefore: number): void {
+    if (nextTryAt <= Date.now() || nextTryAt === this.announcedWait) return;
+    this.announcedWait = nextTryAt;
+    const rateLimited = notBefore >= nextTryAt;
+    this.options.onEvent?.({
+      type: 'waiting',
+      reason: rateLimited ? 'rate-limited' : 'backoff',
+      nextTryAt,
+      ...(this.lastRetryError ? { lastError: this.lastRetryError } : {}),
+    });
+  }
+
   private fill(abort?: AbortSignal): void {
     const { journal, owner } = this.options;
+    const room = () => !this.loginRequired && !this.fatal && this.queue.pending + this.queue.size < this.options.config.upload.concurrency;
+    if (!room()) return;
     const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
-    while (!this.loginRequired && !this.fatal && this.queue.pending + this.queue.size < this.options.config.upload.concurrency) {
+    // A claim is a write transaction; whether anything is due at all is one read of the
+    // queue's index (the intake wakes us once per file, often before the next is queued).
+    const due = journal.nextDueAt();
+    if (due === undefined || due > Date.now()) return;
+    while (room()) {
       const now = Date.now();
       if (notBefore > now) return;
       // Uploads of the same activity never run side by side.
@@ -218,6 +272,7 @@ export class Uploader {
           const notBefore = Date.now() + failure.retryAfterMs;
           if (notBefore > Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0)) journal.setMeta(NOT_BEFORE_KEY, String(notBefore));
         }
+        this.lastRetryError = failure.message;
         const state = journal.scheduleRetry(record.id, failure.message, delayMs, this.policy.maxAttempts);
         if (state === 'failed') {
           this.gaveUp(record, failure.message, `gave up after ${attempts} attempts`);

@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { expandHome } from '../config/paths.js';
 import { MTP_HOST_PREFIX, parseMtpHost, vendorDisplayName, type MtpHostInfo } from './identity.js';
-import { entriesByLowerName, probeVolume, type LayoutMatch } from './layouts.js';
+import { entriesByLowerName, listingsOnce, probeVolume, type LayoutMatch } from './layouts.js';
 import { diskIds, isMtpFs, isNetworkFs, mountFor, pathNeedsPolling, readMounts, volumeNames, type MountEntry } from './mounts.js';
 import { deviceSourceId, type DeviceIdentity, type Source } from './source.js';
 
@@ -57,10 +57,10 @@ export function defaultMediaRoots(platform: NodeJS.Platform, env: NodeJS.Process
 /** gvfs names its other mounts `smb-share:…`, `sftp:host=…`, `gphoto2:host=…`: never a watch. */
 const isForeignGvfsMount = (name: string): boolean => name.includes(':') && !name.startsWith(MTP_HOST_PREFIX);
 
-async function subdirectories(dir: string): Promise<string[]> {
+async function subdirectories(dir: string, list = entriesByLowerName): Promise<string[]> {
   const names: string[] = [];
   // Real directories only: following symlinks here would walk /Volumes/Macintosh HD → /.
-  for (const entry of (await entriesByLowerName(dir)).values()) {
+  for (const entry of (await list(dir)).values()) {
     if (entry.isDirectory() && !entry.name.startsWith('.')) names.push(entry.name);
   }
   return names;
@@ -75,6 +75,8 @@ interface Sighting {
 
 class Scanner {
   private readonly examined = new Set<string>();
+  /** Each directory is listed once per detection pass (an MTP listing costs tens of ms). */
+  private readonly list = listingsOnce();
   readonly sightings: Sighting[] = [];
 
   constructor(
@@ -96,7 +98,7 @@ class Scanner {
       await this.examineMtp(dir, host);
       return;
     }
-    const match = await probeVolume(dir, { mtp: false, hostHint: '', diskIds: () => diskIds(dir, this.mounts, this.devDiskDir) });
+    const match = await probeVolume(dir, { mtp: false, hostHint: '', list: this.list, diskIds: () => diskIds(dir, this.mounts, this.devDiskDir) });
     if (match) {
       this.sightings.push({ match, mountPoint: dir, transport: 'usb-mass-storage', host: undefined });
       return;
@@ -104,15 +106,15 @@ class Scanner {
     // The folders of a mounted volume are not volumes: only look below plain directories
     // such as /media/<user>.
     if (levelsLeft <= 0 || this.mounts?.some((m) => m.mountPoint === dir)) return;
-    for (const child of await subdirectories(dir)) {
+    for (const child of await subdirectories(dir, this.list)) {
       if (!isForeignGvfsMount(child)) await this.examine(join(dir, child), levelsLeft - 1);
     }
   }
 
   /** An MTP device shows its storages ("Internal Storage", "Primary") as top folders. */
   private async examineMtp(mountPoint: string, host: MtpHostInfo | undefined): Promise<void> {
-    const context = { mtp: true, hostHint: basename(mountPoint) };
-    const volumes = [mountPoint, ...(await subdirectories(mountPoint)).map((storage) => join(mountPoint, storage))];
+    const context = { mtp: true, hostHint: basename(mountPoint), list: this.list };
+    const volumes = [mountPoint, ...(await subdirectories(mountPoint, this.list)).map((storage) => join(mountPoint, storage))];
     for (const volume of volumes) {
       this.signal?.throwIfAborted();
       const match = await probeVolume(volume, context);

@@ -39,8 +39,23 @@ export interface ProbeContext {
   readonly mtp: boolean;
   /** The MTP mount's host name, as a hint to the vendor; '' when unknown. */
   readonly hostHint: string;
+  /** Lists a directory; one detection pass shares a memo, so each listing is read once (30 ms apiece over MTP). */
+  readonly list?: (dir: string) => Promise<Map<string, Dirent>>;
   /** The /dev/disk/by-id names of the block device behind a mass-storage volume (asked only when needed). */
   readonly diskIds?: () => Promise<readonly string[]>;
+}
+
+/** `entriesByLowerName`, each directory listed at most once: for one detection pass. */
+export function listingsOnce(): (dir: string) => Promise<Map<string, Dirent>> {
+  const listed = new Map<string, Promise<Map<string, Dirent>>>();
+  return (dir) => {
+    let entries = listed.get(dir);
+    if (!entries) {
+      entries = entriesByLowerName(dir);
+      listed.set(dir, entries);
+    }
+    return entries;
+  };
 }
 
 /** GarminDevice.xml is a few KB; anything past this is not read. */
@@ -67,12 +82,12 @@ export async function entriesByLowerName(dir: string): Promise<Map<string, Diren
  * and through real directories only (no symlinks, no `..`), so a path taken from a
  * device's own file cannot lead off the volume.
  */
-export async function resolveOnVolume(volume: string, relPath: string): Promise<string | undefined> {
+export async function resolveOnVolume(volume: string, relPath: string, list = entriesByLowerName): Promise<string | undefined> {
   const parts = relPath.split(/[\\/]+/).filter((p) => p !== '');
   if (parts.length === 0 || parts.some((p) => p === '.' || p === '..')) return undefined;
   let current = volume;
   for (const part of parts) {
-    const entry = (await entriesByLowerName(current)).get(part.toLowerCase());
+    const entry = (await list(current)).get(part.toLowerCase());
     if (!entry?.isDirectory()) return undefined;
     current = join(current, entry.name);
   }
@@ -104,11 +119,11 @@ export async function readSmallFile(path: string, cap = DEVICE_XML_CAP): Promise
   }
 }
 
-async function probeGarmin(volume: string, entries: Map<string, Dirent>): Promise<LayoutMatch | undefined> {
+async function probeGarmin(volume: string, entries: Map<string, Dirent>, list: (dir: string) => Promise<Map<string, Dirent>>): Promise<LayoutMatch | undefined> {
   const garmin = entries.get('garmin');
   if (!garmin?.isDirectory()) return undefined;
   const garminDir = join(volume, garmin.name);
-  const inner = await entriesByLowerName(garminDir);
+  const inner = await list(garminDir);
 
   const xmlEntry = inner.get('garmindevice.xml');
   const xml = xmlEntry?.isFile() ? await readSmallFile(join(garminDir, xmlEntry.name)) : undefined;
@@ -117,7 +132,7 @@ async function probeGarmin(volume: string, entries: Map<string, Dirent>): Promis
   let root: string | undefined;
   let why = '';
   for (const declared of info?.activityPaths ?? []) {
-    root = await resolveOnVolume(volume, declared);
+    root = await resolveOnVolume(volume, declared, list);
     why = `${garmin.name}/${xmlEntry?.name ?? 'GarminDevice.xml'} names ${declared}`;
     if (root) break;
   }
@@ -165,10 +180,11 @@ async function probeBryton(volume: string, context: ProbeContext): Promise<Layou
 
 /** The known layout at `volume`, or undefined. Never throws: a vanished volume matches nothing. */
 export async function probeVolume(volume: string, context: ProbeContext): Promise<LayoutMatch | undefined> {
-  const entries = await entriesByLowerName(volume);
+  const list = context.list ?? entriesByLowerName;
+  const entries = await list(volume);
   if (entries.size === 0) return undefined;
   return (
-    (await probeGarmin(volume, entries)) ??
+    (await probeGarmin(volume, entries, list)) ??
     probeWahoo(volume, entries, context) ??
     probeHammerhead(volume, entries, context) ??
     (await probeBryton(volume, context))

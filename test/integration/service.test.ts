@@ -213,7 +213,8 @@ describe.skipIf(process.platform !== 'linux')('mmt-sync service (Linux, systemd 
     const after = await runCli(['service', 'status'], home.env);
     expect(after.stdout).toMatch(/^last sync: +\d{4}-\d\d-\d\dT[\d:.]+Z \(0 uploaded, 0 already there, 0 failed, 0 pending\)$/m);
     expect((await runCli(['service', 'uninstall'], home.env)).code).toBe(0);
-    expect(tree(home.dir).filter((p) => !p.startsWith('state/mmt-sync/journal.sqlite'))).toEqual([...before, 'state/', 'state/mmt-sync/'].sort());
+    // The journal stays, and so does the configuration as last validated (src/config/cache.ts).
+    expect(tree(home.dir).filter((p) => !p.startsWith('state/mmt-sync/journal.sqlite') && p !== 'state/mmt-sync/config-cache.json')).toEqual([...before, 'state/', 'state/mmt-sync/'].sort());
   });
 
   it('leaves files it did not write alone, and directories that existed before', async () => {

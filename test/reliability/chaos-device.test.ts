@@ -10,13 +10,13 @@
  * The FUSE rounds need root and python3-fusepy (apt-get install python3-fusepy); without
  * them only the ENOENT rounds run, and the figures say so.
  */
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { listActivities } from '../../src/sandbox/testkit.js';
-import { startCli, type CliResult } from '../helpers/cli.js';
+import { runCli, startCli, type CliResult } from '../helpers/cli.js';
 import {
   FULL,
   answeredExists,
@@ -29,6 +29,7 @@ import {
   rewriteBacklog,
   sleep,
   syncUntilDone,
+  takenInCounter,
   writeBacklog,
   type Backlog,
 } from './lib/chaos-kit.js';
@@ -46,7 +47,7 @@ const LOG_LINE = /^(\d{4}-\d\d-\d\dT[\d:.]+Z )?(error|warn|info|debug): \S/;
 
 interface PullRound {
   readonly mode: PullMode;
-  /** Files taken in (spooled) before the pull: how far intake had got. */
+  /** Files taken in (journaled with their hash) before the pull: how far intake had got. */
   readonly pulledAfter: number;
   readonly pulledMidRead: boolean;
   readonly exit: number | null;
@@ -96,13 +97,6 @@ function fusePlace(fs: PullableFs): Place {
   };
 }
 
-function spooled(stateDir: string): number {
-  try {
-    return readdirSync(join(stateDir, 'spool')).filter((n) => !n.startsWith('.')).length;
-  } catch {
-    return 0;
-  }
-}
 
 describe(`the source folder pulled mid-read (${ROUNDS} rounds of ${PER_ROUND} files: ${MODES.join(', ')}), then put back`, () => {
   let outcome: {
@@ -140,12 +134,18 @@ describe(`the source folder pulled mid-read (${ROUNDS} rounds of ${PER_ROUND} fi
         // A new batch joins the folder (the watch recorded more), then the folder goes away mid-intake.
         const batch = writeBacklog(place.storage, PER_ROUND, { serialBase: 30_000 + i * 1_000, durationS: 3_600, prefix: `r${i}` });
         batches.get(place)!.push(batch);
-        const base = spooled(home.stateDir);
+        const takenIn = takenInCounter(home.stateDir);
+        const base = takenIn.count();
         const pullAt = base + random.int(1, Math.floor(PER_ROUND / 2));
         const run = startCli(['--once', '--folder', place.folder], home.env);
-        for (let t = 0; t < 10_000 && run.child.exitCode === null && spooled(home.stateDir) < pullAt; t += 2) await sleep(2);
-        const pulledAfter = spooled(home.stateDir) - base;
+        for (let t = 0; t < 10_000 && run.child.exitCode === null && takenIn.count() < pullAt; t += 2) await sleep(2);
+        // Frozen while the device goes: the pull lands exactly where the count says, however
+        // far the (fast, overlapping) intake would have run on in the meantime.
+        run.child.kill('SIGSTOP');
+        const pulledAfter = takenIn.count() - base;
+        takenIn.close();
         place.pull(mode);
+        run.child.kill('SIGCONT');
         const result: CliResult = await run.done;
         runs++;
         const integrityAfterPull = readJournal(home.stateDir).integrity;
@@ -228,5 +228,107 @@ describe(`the source folder pulled mid-read (${ROUNDS} rounds of ${PER_ROUND} fi
     expect(outcome.integrity).toBe('ok');
     expect(outcome.crashes).toBe(0);
     expect(outcome.reLogins).toBe(0);
+  });
+});
+
+describe(`files a first plug-in baselined from their stat alone, asked for with --since all while the device is pulled mid-read (${FUSE ? 'EIO' : 'ENOENT'})`, () => {
+  let outcome: {
+    unreadAfterFirst: number;
+    pulledAfter: number;
+    pulled: CliResult;
+    reasonLines: string[];
+    integrityAfterPull: string;
+    lost: number;
+    duplicated: number;
+    notUploaded: string[];
+    activities: number;
+    total: number;
+    crashes: number;
+  };
+
+  beforeAll(async () => {
+    const started = Date.now();
+    const random = chaosRandom(4242);
+    const sandbox = await startSandbox({});
+    const root = mkdtempSync(join(tmpdir(), 'mmt-chaos-unread-'));
+    const fuse = FUSE ? await startPullableFs(join(root, 'fuse')) : undefined;
+    try {
+      const place = fuse ? fusePlace(fuse) : plainPlace(join(root, 'plain'));
+      const mode: PullMode = fuse ? 'eio' : 'rename';
+      const home = await loggedInHome(sandbox, chaosYaml().replace('backfill: all', 'backfill: 14d'));
+      const batch = writeBacklog(place.storage, PER_ROUND, { serialBase: 90_000, durationS: 3_600, prefix: 'old' });
+      // The watch's own mtimes: the end of each (old) activity, long before the backfill window.
+      const old = (Date.now() - 60 * 86_400_000) / 1000;
+      for (const name of batch.files.keys()) utimesSync(join(place.storage, name), old, old);
+
+      const first = await runCli(['--once', '--folder', place.folder], home.env);
+      expect(first.code, first.stderr).toBe(0);
+      const unreadAfterFirst = readJournal(home.stateDir).records.filter((r) => r.state === 'baseline' && r.unread).length;
+
+      const takenIn = takenInCounter(home.stateDir);
+      const pullAt = random.int(1, Math.floor(PER_ROUND / 2));
+      const run = startCli(['--once', '--since', 'all', '--folder', place.folder], home.env);
+      for (let t = 0; t < 10_000 && run.child.exitCode === null && takenIn.count() < pullAt; t += 2) await sleep(2);
+      run.child.kill('SIGSTOP');
+      const pulledAfter = takenIn.count();
+      takenIn.close();
+      place.pull(mode);
+      run.child.kill('SIGCONT');
+      const pulled = await run.done;
+      const integrityAfterPull = readJournal(home.stateDir).integrity;
+      const reasonLines = pulled.stderr.split('\n').filter((l) => /disappeared|input\/output|not connected/i.test(l));
+
+      await place.plugBack(mode, [batch]);
+      const settled = await syncUntilDone(home, place.folder);
+      const activities = await listActivities(sandbox);
+      const journal = readJournal(home.stateDir);
+      outcome = {
+        unreadAfterFirst,
+        pulledAfter,
+        pulled,
+        reasonLines,
+        integrityAfterPull,
+        ...delivery(batch.shas, activities),
+        notUploaded: journal.records.filter((r) => r.state !== 'uploaded').map((r) => `${r.relPath}: ${r.state}`),
+        activities: activities.length,
+        total: batch.shas.size,
+        crashes: settled.crashes + (crashed(pulled) ? 1 : 0),
+      };
+      await report({
+        test: `stat-baselined files asked for, device pulled mid-read (${FUSE ? 'EIO' : 'ENOENT'})`,
+        runs: 2 + settled.runs,
+        lost: outcome.lost,
+        duplicated: outcome.duplicated,
+        duplicatesOnlyServerDedupe: answeredExists(journal.records),
+        crashes: outcome.crashes,
+        reLogins: settled.reLogins,
+        notes:
+          `${PER_ROUND} files 60 days old: the first plug-in journaled ${unreadAfterFirst} as baseline unread; \`--since all\` pulled after ${pulledAfter} were read, ` +
+          `exit ${pulled.code} with ${reasonLines.length} reason lines; ${settled.runs} plain rerun(s) after plugging back read and uploaded the rest`,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      });
+    } finally {
+      await fuse?.stop();
+      await sandbox.close();
+    }
+  }, 120_000);
+
+  it('the first plug-in read none of them; the pulled run reports each failed read like any other, exits 1, journal intact', () => {
+    expect(outcome.unreadAfterFirst).toBe(PER_ROUND);
+    expect(outcome.pulledAfter, 'the device was not pulled half-way through the reads').toBeGreaterThan(0);
+    expect(outcome.pulledAfter).toBeLessThan(PER_ROUND);
+    expect(crashed(outcome.pulled)).toBe(false);
+    expect(outcome.pulled.code, outcome.pulled.stderr).toBe(1);
+    expect(outcome.reasonLines.length).toBeGreaterThan(0);
+    expect(outcome.pulled.stderr).toMatch(/could not be read \(device unplugged\?\); they are taken in when seen again|still pending/);
+    expect(outcome.integrityAfterPull).toBe('ok');
+  });
+
+  it('once the device is back, every file asked for is read and uploaded exactly once (no --since needed again)', () => {
+    expect(outcome.notUploaded).toEqual([]);
+    expect(outcome.lost).toBe(0);
+    expect(outcome.duplicated).toBe(0);
+    expect(outcome.activities).toBe(outcome.total);
+    expect(outcome.crashes).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { usageError } from '../../errors.js';
+import { wakeDaemon } from '../../daemon/wake.js';
 import { Journal } from '../../journal/journal.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
@@ -13,7 +14,7 @@ export interface ForgetOptions extends GlobalOptions {
  * forgets that it was uploaded (or judged a duplicate), and the next sync sends it again.
  */
 export async function runForget(options: ForgetOptions, io: Io): Promise<{ id: number }> {
-  const { stateDir } = commandContext(options, io.log);
+  const { stateDir } = await commandContext(options, io.log);
   const id = Number(options.id);
   if (!Number.isInteger(id)) throw usageError('USAGE', `forget: expected a file id, got "${options.id}"`);
   const journal = Journal.open(stateDir);
@@ -25,7 +26,15 @@ export async function runForget(options: ForgetOptions, io: Io): Promise<{ id: n
       throw usageError('NOT_FORGETTABLE', `forget: file #${id} is ${record.state}${options.force ? '' : ' (use --force to queue it anyway)'}`);
     }
     journal.forget(id);
-    io.out(options.json ? JSON.stringify({ id, path: record.path }) : `#${id} ${record.path} will be uploaded again at the next sync`);
+    const daemonWoken = await wakeDaemon(stateDir);
+    const when = daemonWoken ? 'now, by the running daemon' : 'at the next sync';
+    io.out(
+      options.json
+        ? JSON.stringify({ id, path: record.path, daemonWoken })
+        : record.unread
+          ? `#${id} ${record.path} will be read and uploaded ${when} (it was never read: its device must be connected)`
+          : `#${id} ${record.path} will be uploaded again ${when}`,
+    );
     return { id };
   } finally {
     journal.close();

@@ -52,7 +52,7 @@ export async function runLive(options: LiveOptions, io: Io, signal: AbortSignal)
   if (options.type !== undefined && !isMmtActivityType(options.type)) {
     throw usageError('LIVE_TYPE', `--type: expected a Map My Tracks activity type (e.g. running, cycling, "mountain biking"), got "${options.type}"`);
   }
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   const { config } = loaded;
   const account = openAccount(config, stateDir, io.log);
   const buffer = LiveBuffer.open(stateDir);

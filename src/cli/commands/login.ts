@@ -18,7 +18,7 @@ export interface LoginResult {
 }
 
 export async function runLogin(options: LoginOptions, io: Io, signal: AbortSignal): Promise<LoginResult> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   const account = openAccount(loaded.config, stateDir, io.log);
   const noBrowser = options.browser === false;
   const tokens = await login({

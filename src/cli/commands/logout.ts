@@ -53,7 +53,7 @@ function describe(tokens: StoredTokens, refresh: RevocationReport, access: Revoc
 
 /** Revokes at the server when it can, each token on its own, and always forgets locally. */
 export async function runLogout(options: GlobalOptions, io: Io): Promise<LogoutResult> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   const account = openAccount(loaded.config, stateDir, io.log);
   const tokens: StoredTokens | undefined = await account.store.read();
   if (!tokens) {

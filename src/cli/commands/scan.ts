@@ -1,4 +1,4 @@
-import { backfillCutoff } from '../../intake/backfill.js';
+import { backfillCutoff, releaseBaseline } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
 import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js';
 import { Journal } from '../../journal/journal.js';
@@ -29,14 +29,14 @@ export function describeScan(report: ScanReport): string {
 
 /** sources → intake → formats → journal once, and the counts by verdict. */
 export async function runScan(options: ScanCommandOptions, io: Io, signal: AbortSignal): Promise<ScanReport> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   await requireFolders(options.folder);
   const { config } = loaded;
   const cutoff = backfillCutoff(config.intake.backfill, options.since);
   const sources = await gatherSources(config, options.folder ?? [], io.log);
   const journal = Journal.open(stateDir);
   try {
-    if (options.since) journal.releaseBaseline(cutoff ?? 0);
+    if (options.since) releaseBaseline(journal, cutoff);
     const report = await scanSources(sources, journal, {
       ...intakeLimits(config),
       backfillCutoffMs: cutoff,

@@ -22,7 +22,7 @@ export async function runService(options: ServiceOptions, io: Io, signal: AbortS
   if (!(ACTIONS as readonly string[]).includes(action)) {
     throw usageError('SERVICE_ACTION', `service: expected install, uninstall or status, got "${action}"`);
   }
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   const env = process.env;
 
   if (action === 'plugged') {

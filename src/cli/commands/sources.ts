@@ -10,7 +10,7 @@ export type SourcesOptions = GlobalOptions;
 
 /** Every source in effect, why it was found, whether it is there, how much of it is journaled. Writes nothing. */
 export async function runSources(options: SourcesOptions, io: Io): Promise<SourceInEffect[]> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   // The listing says what gathering found; its log lines would say it twice.
   const found = await gatherSources(loaded.config, [], silentLogger);
   const journal = Journal.openReadOnly(stateDir);

@@ -1,5 +1,5 @@
-import { openAccount } from '../../auth/account.js';
-import { noRefreshReason } from '../../auth/session.js';
+import { openAccountStore } from '../../auth/account-store.js';
+import { noRefreshReason } from '../../auth/tokens.js';
 import { loginRequired } from '../../errors.js';
 import { Journal, type StateCounts } from '../../journal/journal.js';
 import { commandContext, type GlobalOptions } from '../context.js';
@@ -22,9 +22,16 @@ export interface StatusResult {
 
 export interface QueueStatus {
   readonly counts: StateCounts;
+  /** Baseline files judged by their stat alone (never read), and files asked for (--since, forget) not read yet. */
+  readonly unread: { readonly baseline: number; readonly requested: number };
   readonly lastSync?: { at: string; uploaded: number; alreadyThere: number; failed: number; pending: number };
   readonly nextRetryAt?: string;
   readonly recentFailures: ReadonlyArray<{ id: number; file: string; reason: string; at: string }>;
+}
+
+function unread(journal: Journal): QueueStatus['unread'] {
+  const { baseline, requestedBySource } = journal.unreadCounts();
+  return { baseline, requested: [...requestedBySource.values()].reduce((sum, n) => sum + n, 0) };
 }
 
 function queueStatus(stateDir: string): QueueStatus {
@@ -36,6 +43,7 @@ function queueStatus(stateDir: string): QueueStatus {
     const failures = journal.list({ states: ['failed'], orderBy: 'updated', limit: 5 });
     return {
       counts,
+      unread: unread(journal),
       ...(lastSync ? { lastSync: JSON.parse(lastSync) as QueueStatus['lastSync'] } : {}),
       ...(due && due > Date.now() ? { nextRetryAt: new Date(due).toISOString() } : {}),
       recentFailures: failures.map((f) => ({ id: f.id, file: f.path, reason: f.lastError ?? f.reason ?? 'unknown', at: new Date(f.updatedAt).toISOString() })),
@@ -53,8 +61,8 @@ function relative(ms: number): string {
 
 /** What needs attention. Exits 3 (through the thrown error) when the user must log in. */
 export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusResult> {
-  const { loaded, stateDir } = commandContext(options, io.log);
-  const account = openAccount(loaded.config, stateDir, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
+  const account = openAccountStore(loaded.config, stateDir);
   const tokens = await account.store.read();
   const now = Date.now();
   // Without a refresh token an expired pair is as dead as a refused one.
@@ -98,8 +106,9 @@ export async function runStatus(options: GlobalOptions, io: Io): Promise<StatusR
     const c = queue.counts;
     lines.push(
       `last sync:    ${queue.lastSync ? `${queue.lastSync.at} (${queue.lastSync.uploaded} uploaded, ${queue.lastSync.alreadyThere} already there, ${queue.lastSync.failed} failed, ${queue.lastSync.pending} pending)` : 'never'}`,
-      `files:        ${c.uploaded} uploaded, ${c.queued + c.uploading} waiting, ${c.failed} failed, ${c.skipped} skipped, ${c.duplicate} duplicates, ${c.baseline} baseline`,
+      `files:        ${c.uploaded} uploaded, ${c.queued + c.uploading} waiting, ${c.failed} failed, ${c.skipped} skipped, ${c.duplicate} duplicates, ${c.baseline} baseline${queue.unread.baseline ? ` (${queue.unread.baseline} not read: older than the backfill window by their date)` : ''}`,
     );
+    if (queue.unread.requested) lines.push(`to read:      ${queue.unread.requested} file${queue.unread.requested === 1 ? '' : 's'} asked for (--since, forget) are read when their device or folder is next seen`);
     if (login !== 'logged-in' && c.queued) lines.push(`paused:       ${c.queued} uploads wait for \`mmt-sync login\``);
     if (queue.nextRetryAt) lines.push(`next retry:   ${queue.nextRetryAt}`);
     for (const f of queue.recentFailures) lines.push(`failed #${f.id}:  ${f.file}: ${f.reason} (mmt-sync retry ${f.id})`);

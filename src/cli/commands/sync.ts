@@ -1,18 +1,19 @@
-import { MmtClient } from '../../api/client.js';
-import { openAccount } from '../../auth/account.js';
+import { openAccountStore } from '../../auth/account-store.js';
 import { loginRequired, failure } from '../../errors.js';
-import { backfillCutoff } from '../../intake/backfill.js';
+import { backfillCutoff, releaseBaseline } from '../../intake/backfill.js';
 import { gatherSources } from '../../intake/gather-sources.js';
 import { intakeLimits, scanSources, type ScanReport } from '../../intake/scan.js';
+import type { Config } from '../../config/schema.js';
+import type { Source } from '../../sources/source.js';
 import { Journal } from '../../journal/journal.js';
 import { Spool } from '../../journal/spool.js';
 import { ownerId, ownerIsAlive } from '../../queue/owner.js';
-import { Uploader, type UploadEvent } from '../../queue/uploader.js';
+import { NOT_BEFORE_KEY } from '../../queue/not-before.js';
+import type { Uploader, UploadEvent } from '../../queue/uploader.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { requireFolders } from '../folders.js';
 import type { Io } from '../io.js';
-import { uploadProgress } from '../progress.js';
-import { notifySyncResult } from '../../notify/notify.js';
+import type { UploadProgress } from '../progress.js';
 import { describeScan } from './scan.js';
 
 export interface SyncOptions extends GlobalOptions {
@@ -34,9 +35,12 @@ export interface SyncSummary {
   readonly dryRun?: { readonly wouldUpload: ReadonlyArray<{ file: string; verdict: string; format: string }>; readonly apiCalls: number };
 }
 
-/** Scan everything, upload everything pending, report, exit 0/1/3. */
+/**
+ * Scan everything and upload everything pending, report, exit 0/1/3. Uploads start as
+ * soon as the intake queues a file (newest first), while the scan goes on.
+ */
 export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal): Promise<SyncSummary> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   await requireFolders(options.folder);
   const { config } = loaded;
   const cutoff = backfillCutoff(config.intake.backfill, options.since);
@@ -45,71 +49,58 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
   const spool = new Spool(stateDir);
   try {
     journal.releaseOrphanedClaims(ownerIsAlive);
-    if (options.since) journal.releaseBaseline(cutoff ?? 0);
-    const scan = await scanSources(sources, journal, {
-      ...intakeLimits(config),
-      backfillCutoffMs: cutoff,
-      log: io.log,
-      spool,
-      signal,
-    });
-    io.log.info(`scan: ${describeScan(scan)}`);
-    for (const problem of scan.problems) io.log.warn(`${problem.path}: ${problem.reason}`);
+    if (options.since) releaseBaseline(journal, cutoff);
+    const intakeOptions = { ...intakeLimits(config), backfillCutoffMs: cutoff, log: io.log, spool, signal };
+    if (options.dryRun) return await dryRun(await scanned(scanSources(sources, journal, intakeOptions), io), journal, config, stateDir, options, io);
 
-    const queued = journal.list({ states: ['queued'] });
-    if (options.dryRun) {
-      const account = openAccount(config, stateDir, io.log);
-      const tokens = await account.store.read().catch(() => undefined);
-      const refresh = tokens && tokens.expiresAt - config.auth.refreshMarginS * 1000 < Date.now() ? 1 : 0;
-      const summary: SyncSummary = {
-        scan,
-        uploaded: 0,
-        alreadyThere: 0,
-        repaired: 0,
-        retries: 0,
-        failed: [],
-        pending: queued.length,
-        loginRequired: !tokens || Boolean(tokens.loginRequired),
-        dryRun: {
-          wouldUpload: queued.map((r) => ({ file: r.path, verdict: r.verdict ?? 'upload', format: r.uploadFormat ?? r.format ?? '?' })),
-          apiCalls: queued.length + refresh,
-        },
-      };
-      if (options.json) io.out(JSON.stringify(summary, null, 2));
-      else {
-        for (const item of summary.dryRun!.wouldUpload) io.out(`would upload ${item.file}${item.verdict === 'repair' ? ` (repaired, as ${item.format.toUpperCase()})` : ''}`);
-        io.out(`${queued.length} file${queued.length === 1 ? '' : 's'} would be uploaded with ${summary.dryRun!.apiCalls} API call${summary.dryRun!.apiCalls === 1 ? '' : 's'}; nothing was sent`);
-      }
-      return summary;
-    }
-
-    const account = openAccount(config, stateDir, io.log);
-    const client = new MmtClient(config, account.session, io.log);
     const failed: Array<{ file: string; reason: string }> = [];
     let repaired = 0;
     let retries = 0;
-    const progress = !options.json && queued.length > 0 ? uploadProgress(io.progress, queued.length) : undefined;
-    // The progress display tells the story on a terminal; log lines would tear a bar or repeat the lines (-v brings them back).
-    if (progress && !options.verbose) io.log.setLevel('warn');
-    const onEvent = (event: UploadEvent) => {
-      progress?.onEvent(event);
-      if (event.type === 'uploaded' && event.record.verdict === 'repair') repaired++;
-      if (event.type === 'retry') retries++;
-      if (event.type === 'failed') failed.push({ file: event.record.path, reason: event.error });
-    };
-    const uploader = new Uploader({
-      journal,
-      spool,
-      client,
-      config,
-      sources: new Map(sources.map((s) => [s.id, s])),
-      owner: ownerId(),
-      log: io.log,
-      onEvent,
-    });
-    const result = await uploader.drain({ maxWaitMs: config.retry.onceWaitS * 1000, stop: signal });
+    const progress = await showProgress(journal, options, io);
+    let uploader: Uploader | undefined;
+    // The intake starts now; what sending needs loads meanwhile (nothing is due before the settle window ends).
+    const intake = scanned(
+      scanSources(sources, journal, {
+        ...intakeOptions,
+        onEvent: (event) => {
+          progress?.onIntake(event);
+          if (event.type === 'taken' && event.outcome === 'queued') uploader?.wake();
+        },
+      }),
+      io,
+    );
+    intake.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
+    let result;
+    try {
+      const [{ MmtClient }, { openAccount }, { Uploader: UploaderClass }] = await Promise.all([
+        import('../../api/client.js'),
+        import('../../auth/account.js'),
+        import('../../queue/uploader.js'),
+      ]);
+      const account = openAccount(config, stateDir, io.log);
+      uploader = new UploaderClass({
+        journal,
+        spool,
+        client: new MmtClient(config, account.session, io.log),
+        config,
+        sources: new Map(sources.map((s) => [s.id, s])),
+        owner: ownerId(),
+        log: io.log,
+        onEvent: (event: UploadEvent) => {
+          progress?.onEvent(event);
+          if (event.type === 'uploaded' && event.record.verdict === 'repair') repaired++;
+          if (event.type === 'retry') retries++;
+          if (event.type === 'failed') failed.push({ file: event.record.path, reason: event.error });
+        },
+      });
+      result = await uploader.drain({ maxWaitMs: config.retry.onceWaitS * 1000, stop: signal, feeding: intake });
+    } finally {
+      // Never leave the intake writing to a journal about to be closed.
+      await intake.catch(() => {});
+    }
+    const scan = await intake;
     progress?.stop();
-    const pending = journal.counts().queued;
+    const pending = leftBehind(journal, result.loginRequired || signal.aborted) + requestedElsewhere(journal, sources);
     const summary: SyncSummary = {
       scan,
       uploaded: result.uploaded,
@@ -122,7 +113,7 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
     };
     journal.setMeta('last_sync', JSON.stringify({ at: new Date().toISOString(), uploaded: result.uploaded, alreadyThere: result.existed, failed: failed.length, pending }));
     printSummary(summary, options, io);
-    await notifySyncResult(config, summary, { log: io.log });
+    if (config.notify) await (await import('../../notify/notify.js')).notifySyncResult(config, summary, { log: io.log });
     if (result.loginRequired) throw loginRequired(`uploads paused, ${pending} waiting: run \`mmt-sync login\``);
     if (failed.length || pending) {
       throw failure('SYNC_INCOMPLETE', `${failed.length} failed, ${pending} still pending (they keep their place; run again or let the daemon retry)`);
@@ -135,6 +126,70 @@ export async function runSync(options: SyncOptions, io: Io, signal: AbortSignal)
   } finally {
     journal.close();
   }
+}
+
+/**
+ * What this run leaves queued. A drain that ran to its end took everything due, so a file
+ * due now in the queue was put there by another run still feeding it (a timer run and a
+ * plug-in run at once), which sends it; only what waits on backoff is left by this one.
+ * Stopped early (interrupted, login required), everything queued is left.
+ */
+function leftBehind(journal: Journal, stoppedEarly: boolean): number {
+  const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
+  return stoppedEarly || notBefore > Date.now() ? journal.counts().queued : journal.countQueuedNotDueBy(Date.now());
+}
+
+/** Files asked for (--since, forget) in sources this run did not see: still pending, read when their device is back. */
+function requestedElsewhere(journal: Journal, sources: readonly Source[]): number {
+  const seen = new Set(sources.map((s) => s.id));
+  let count = 0;
+  for (const [sourceId, n] of journal.unreadCounts().requestedBySource) if (!seen.has(sourceId)) count += n;
+  return count;
+}
+
+/** The progress display (io.progress says which); its total grows as the scanner counts ahead. */
+async function showProgress(journal: Journal, options: SyncOptions, io: Io): Promise<UploadProgress | undefined> {
+  if (options.json || io.progress === 'none') return undefined;
+  const progress = (await import('../progress.js')).uploadProgress(io.progress, journal.counts().queued);
+  // The progress display tells the story on a terminal; log lines would tear a bar or repeat the lines (-v brings them back).
+  if (progress && !options.verbose) io.log.setLevel('warn');
+  return progress;
+}
+
+/** The scan's own lines once it is done: counts, then one line per problem. */
+async function scanned(scan: Promise<ScanReport>, io: Io): Promise<ScanReport> {
+  const report = await scan;
+  io.log.info(`scan: ${describeScan(report)}`);
+  for (const problem of report.problems) io.log.warn(`${problem.path}: ${problem.reason}`);
+  return report;
+}
+
+/** `--dry-run`: what the scan queued, and the API calls sending it would take; nothing is sent. */
+async function dryRun(scan: ScanReport, journal: Journal, config: Config, stateDir: string, options: SyncOptions, io: Io): Promise<SyncSummary> {
+  const queued = journal.list({ states: ['queued'] });
+  const account = openAccountStore(config, stateDir);
+  const tokens = await account.store.read().catch(() => undefined);
+  const refresh = tokens && tokens.expiresAt - config.auth.refreshMarginS * 1000 < Date.now() ? 1 : 0;
+  const summary: SyncSummary = {
+    scan,
+    uploaded: 0,
+    alreadyThere: 0,
+    repaired: 0,
+    retries: 0,
+    failed: [],
+    pending: queued.length,
+    loginRequired: !tokens || Boolean(tokens.loginRequired),
+    dryRun: {
+      wouldUpload: queued.map((r) => ({ file: r.path, verdict: r.verdict ?? 'upload', format: r.uploadFormat ?? r.format ?? '?' })),
+      apiCalls: queued.length + refresh,
+    },
+  };
+  if (options.json) io.out(JSON.stringify(summary, null, 2));
+  else {
+    for (const item of summary.dryRun!.wouldUpload) io.out(`would upload ${item.file}${item.verdict === 'repair' ? ` (repaired, as ${item.format.toUpperCase()})` : ''}`);
+    io.out(`${queued.length} file${queued.length === 1 ? '' : 's'} would be uploaded with ${summary.dryRun!.apiCalls} API call${summary.dryRun!.apiCalls === 1 ? '' : 's'}; nothing was sent`);
+  }
+  return summary;
 }
 
 function printSummary(summary: SyncSummary, options: SyncOptions, io: Io): void {

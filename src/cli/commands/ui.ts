@@ -20,7 +20,7 @@ export interface UiOptions extends GlobalOptions {
  * for this state directory (the daemon's, with ui.enabled), the URL is for that one.
  */
 export async function runUi(options: UiOptions, io: Io, signal: AbortSignal): Promise<{ url: string }> {
-  const { loaded, stateDir } = commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   const running = options.port === undefined || options.printUrl ? await mintUrlForRunning(stateDir) : undefined;
   if (options.printUrl) {
     if (!running) throw usageError('UI_NOT_RUNNING', 'no dashboard is running: start one with `mmt-sync ui`, or set `ui.enabled: true` for the daemon');

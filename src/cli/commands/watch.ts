@@ -11,7 +11,7 @@ export interface WatchOptions extends GlobalOptions {
 
 /** The daemon (the default with no command). Returns after SIGTERM/SIGINT, having journaled everything. */
 export async function runWatch(options: WatchOptions, io: Io, signal: AbortSignal): Promise<void> {
-  const { stateDir } = commandContext(options, io.log);
+  const { stateDir } = await commandContext(options, io.log);
   await requireFolders(options.folder);
   let reload: (() => void) | undefined;
   const onHangup = () => {

@@ -7,12 +7,11 @@
  * Needs root, /dev/fuse and `apt-get install python3-fusepy`; `canFuse()` says whether
  * this machine has them.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from './chaos-kit.js';
+import { startFuse } from '../../../src/testing/fuse.js';
 
-const PYTHON = '/usr/bin/python3';
+export { canFuse } from '../../../src/testing/fuse.js';
 
 const SCRIPT = String.raw`
 import errno, os, sys, time
@@ -53,25 +52,11 @@ class Pullable(Operations):
         return {k: getattr(st, k) for k in ('f_bavail', 'f_bfree', 'f_blocks', 'f_bsize', 'f_favail', 'f_ffree', 'f_files', 'f_flag', 'f_frsize', 'f_namemax')}
 
 if __name__ == '__main__':
-    root, mountpoint, control, delay = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    mountpoint, root, control, delay = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     # Small reads and no attribute cache: a read takes several round trips, so a pull lands mid-file.
     FUSE(Pullable(root, control, delay), mountpoint, foreground=True, nothreads=True, ro=True,
          max_read=16384, attr_timeout=0, entry_timeout=0)
 `;
-
-let probed: boolean | undefined;
-
-export function canFuse(): boolean {
-  if (probed !== undefined) return probed;
-  probed =
-    existsSync('/dev/fuse') &&
-    typeof process.getuid === 'function' &&
-    process.getuid() === 0 &&
-    spawnSync(PYTHON, ['-c', 'import fusepy'], { stdio: 'ignore' }).status === 0;
-  return probed;
-}
-
-const mounted = (mountpoint: string) => readFileSync('/proc/self/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === mountpoint);
 
 export interface PullableFs {
   /** Where files are written (the "watch's" storage). */
@@ -88,48 +73,22 @@ export async function startPullableFs(dir: string, readDelayS = 0.001): Promise<
   const backing = join(dir, 'backing');
   const mountpoint = join(dir, 'mnt');
   const control = join(dir, 'pulled');
-  const script = join(dir, 'pullable_fs.py');
   mkdirSync(backing, { recursive: true });
-  mkdirSync(mountpoint, { recursive: true });
-  writeFileSync(script, SCRIPT);
-  let child: ChildProcess | undefined;
-  let stderr = '';
-
-  const start = async () => {
-    stderr = '';
-    child = spawn(PYTHON, [script, backing, mountpoint, control, String(readDelayS)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    for (let i = 0; i < 200 && !mounted(mountpoint); i++) {
-      if (child.exitCode !== null) break;
-      await sleep(25);
-    }
-    if (!mounted(mountpoint)) throw new Error(`the FUSE mount did not come up: ${stderr}`);
-  };
-  const unmount = () => spawnSync('umount', ['-l', mountpoint], { stdio: 'ignore' });
-  const exited = (proc: ChildProcess) => (proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => proc.once('exit', () => resolve())));
-
-  await start();
+  const mount = await startFuse(dir, SCRIPT, mountpoint, [backing, control, String(readDelayS)]);
   return {
     backing,
     mountpoint,
     pull(mode) {
       if (mode === 'eio') writeFileSync(control, '');
-      else child?.kill('SIGKILL');
+      else mount.kill();
     },
     async plugBack() {
       rmSync(control, { force: true });
-      if (child && (child.exitCode !== null || child.signalCode !== null)) {
-        unmount();
-        await start();
-      }
+      if (!mount.alive) await mount.restart();
     },
     async stop() {
       rmSync(control, { force: true });
-      unmount();
-      if (child) {
-        child.kill('SIGTERM');
-        await exited(child);
-      }
+      await mount.stop();
     },
   };
 }

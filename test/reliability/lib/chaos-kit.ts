@@ -3,6 +3,7 @@
  * FIT activities, a logged-in home, CLI runs judged for crashes, and the journal seen
  * from outside (the CLI is always a separate process, often a killed one).
  */
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -125,6 +126,26 @@ export function readJournal(stateDir: string): JournalView {
   } finally {
     journal.close();
   }
+}
+
+/**
+ * How many files a running CLI has taken in (read, hashed and journaled), seen from
+ * outside through a read-only connection kept open between looks. (Counting spool copies
+ * no longer works: uploads start while the intake runs and remove them as they go.)
+ */
+export function takenInCounter(stateDir: string): { count(): number; close(): void } {
+  let db: Database.Database | undefined;
+  return {
+    count() {
+      try {
+        db ??= new Database(join(stateDir, 'journal.sqlite'), { readonly: true, fileMustExist: true });
+        return (db.prepare('SELECT COUNT(*) FROM files WHERE sha256 IS NOT NULL').pluck().get() as number) ?? 0;
+      } catch {
+        return 0; // not created yet, or mid-migration
+      }
+    },
+    close: () => db?.close(),
+  };
 }
 
 /** Copies waiting in the spool (what is left after everything went up is a leak, not a loss). */
