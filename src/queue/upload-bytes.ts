@@ -25,7 +25,7 @@ function uploadName(record: FileRecord, format: string): string {
 export async function uploadBytesFor(record: FileRecord, spool: Spool): Promise<UploadBytes> {
   const format = record.uploadFormat ?? record.format ?? 'fit';
   if (record.sha256) {
-    const spooled = await spool.get(record.sha256, format, record.uploadSha256 ?? undefined);
+    const spooled = spool.get(record.sha256, format, record.uploadSha256 ?? undefined);
     if (spooled) return { bytes: spooled, format, fileName: uploadName(record, format) };
   }
   let original: Uint8Array;
