@@ -173,8 +173,9 @@ export class Uploader {
       options.onQuiet?.(this.totals());
       if (due === undefined && !feeding && options.maxWaitMs !== Infinity) break;
       const wakeAt = due === undefined ? Infinity : Math.max(due, notBefore);
-      if (wakeAt > deadline && !feeding) break;
+      // Said also when this run stops waiting: what it leaves behind waits until then, for this reason.
       if (wakeAt !== Infinity) this.announceWait(wakeAt, notBefore);
+      if (wakeAt > deadline && !feeding) break;
       const wait = nap(Math.min(wakeAt - Date.now(), 2 ** 31 - 1), options.stop);
       await Promise.race([wait.over, woken]);
       wait.cancel();
