@@ -148,7 +148,9 @@ class LineProgress implements UploadProgress {
     const finished = this.tally.note(event);
     if (event.type === 'waiting' || event.type === 'login-required') {
       const waiting = this.tally.waitText();
-      if (waiting) process.stderr.write(`waiting: ${waiting}${event.type === 'waiting' && !this.tally.paused ? ` (at ${clock(event.nextTryAt, true)})` : ''}\n`);
+      // "next try in 12 s" gets its clock time; "rate limited until 10:42" has it already.
+      const at = event.type === 'waiting' && !this.tally.paused && !this.tally.wait?.rateLimited;
+      if (waiting) process.stderr.write(`waiting: ${waiting}${at ? ` (at ${clock(event.nextTryAt, true)})` : ''}\n`);
       return;
     }
     if (!finished) return;
