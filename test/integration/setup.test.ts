@@ -7,6 +7,7 @@ import { approveAuthorization } from '../../src/sandbox/headless.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { listActivities } from '../../src/sandbox/testkit.js';
 import { CORPUS, runCli, startCli, type CliResult, type TestHome } from '../helpers/cli.js';
+import { startCliInPty } from '../helpers/pty.js';
 
 /** A user who has never run mmt-sync: no config folder, no state. */
 function newUser(env: NodeJS.ProcessEnv = {}): TestHome {
@@ -137,6 +138,58 @@ describe('mmt-sync setup without a terminal, against the sandbox', () => {
     expect(result.stderr).toContain('--client-id');
     expect(result.stderr).toContain('Getting API access');
     expect(existsSync(home.configFile)).toBe(false);
+  });
+});
+
+describe('mmt-sync setup on a terminal (a real pseudo-terminal, answered key by key)', () => {
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({});
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('asks for the base URL, client id, secret (never echoed) and store, logs in, shows the folder and its older activities, asks since when, offers the service', async () => {
+    const home = newUser();
+    homes.push(home);
+    const folder = oldActivities(home);
+    mkdirSync(join(home.dir, 'config', 'mmt-sync'), { recursive: true });
+    writeFileSync(home.configFile, `sources:\n  - path: ${folder}\n`);
+    const pty = startCliInPty(['setup', '--no-browser'], { ...home.env, TERM: 'dumb' });
+    let at = (await pty.waitFor(/API base URL/)).end;
+    pty.type(`${sandbox.baseUrl}\r`);
+    at = (await pty.waitFor(/Client id/, at)).end;
+    pty.type(`${sandbox.clientId}\r`);
+    at = (await pty.waitFor(/Client secret/, at)).end;
+    pty.type(`${sandbox.clientSecret}\r`);
+    at = (await pty.waitFor(/Where should the tokens and the client secret be kept\?/, at)).end;
+    pty.type('\x1b[B\r'); // the second choice: a private file
+    const url = await pty.waitFor(/http:\/\/127\.0\.0\.1:\d+\/api3\/oauth\/authorize\?[^\s\x1b]+/, at);
+    at = url.end;
+    await (await fetch(await approveAuthorization(url.match[0]))).text();
+    at = (await pty.waitFor(/3 older activities on .+ \(2013-02-0\d to 2017-05-1\d\)/, at)).end;
+    at = (await pty.waitFor(/Upload them too\?/, at)).end;
+    pty.type('y\r');
+    at = (await pty.waitFor(/Since when\?/, at)).end;
+    pty.type('\r'); // the default: the oldest one's date
+    at = (await pty.waitFor(/Install the background service/, at)).end;
+    pty.type('n\r');
+    const result = await pty.done;
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/3 older activities from 2013-02-0\d on will upload with the next sync/);
+    expect(result.stdout).toContain('setup done');
+    // Typed, never shown: the terminal saw only the mask.
+    expect(result.stdout).not.toContain(sandbox.clientSecret);
+    const config = readFileSync(home.configFile, 'utf8');
+    expect(config).toContain('tokenStore: file');
+    expect(config).toContain(folder);
+    expect(config).not.toContain(sandbox.clientSecret);
+    const secretFile = readdirSync(home.stateDir).find((name) => name.startsWith('client-secret-'))!;
+    expect(readFileSync(join(home.stateDir, secretFile), 'utf8').trim()).toBe(sandbox.clientSecret);
+    const sync = await runCli(['sync', '--json'], home.env);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(JSON.parse(sync.stdout).uploaded).toBe(3);
   });
 });
 
