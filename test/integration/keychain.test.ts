@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { AsyncEntry } from '@napi-rs/keyring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
+import { readStats } from '../../src/sandbox/testkit.js';
 import { makeHome, runCli } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
 
@@ -73,6 +74,12 @@ describe('tokens in the OS keychain (Secret Service)', () => {
       expect(logout.code, logout.stderr).toBe(0);
       expect(logout.stdout).toMatch(/^not logged in \(keychain unreachable: .+\); nothing to do$/m);
       expect(readdirSync(home.stateDir).filter((name) => name.startsWith('tokens-'))).toEqual([]);
+      // login finds out before any browser is sent anywhere: no authorize URL is printed.
+      const login = await runCli(['login', '--no-browser'], env);
+      expect(login.code).toBe(2);
+      expect(login.stdout).toBe('');
+      expect(login.stderr).toMatch(/keychain/);
+      expect((await readStats(sandbox)).requests.authorize ?? 0).toBe(0);
     } finally {
       await sandbox.close();
     }

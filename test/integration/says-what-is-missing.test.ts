@@ -61,10 +61,10 @@ describe('no login, no setup, nothing to scan', () => {
     }
   });
 
-  it('nothing set up at all: sync and watch say to run `mmt-sync setup` (exit 2), in one line', async () => {
+  it('nothing set up at all: bare mmt-sync (the daemon), sync and watch say to run `mmt-sync setup` (exit 2), in one line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmt-sync-bare-'));
     const env = { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') };
-    for (const args of [['sync'], ['watch'], ['--once']]) {
+    for (const args of [[], ['sync'], ['watch'], ['--once']]) {
       const result = await runCli(args, env);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expect(errorLines(result.stderr)).toEqual([expect.stringMatching(/error: mmt-sync is not set up yet \(no client id\): run `mmt-sync setup`$/)]);

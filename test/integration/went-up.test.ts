@@ -2,7 +2,7 @@
  * Issue 15, "see what went up" and "honest advice": the sync summary's links, `list`, the
  * closing advice per state, `retry` of waiting files, and a running daemon acting on it.
  */
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { Journal } from '../../src/journal/journal.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { listActivities } from '../../src/sandbox/testkit.js';
 import { generateFitActivity } from '../../src/testing/fit-generator.js';
-import { makeHome, runCli, startCli, type TestHome } from '../helpers/cli.js';
+import { CORPUS, makeHome, runCli, startCli, type TestHome } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -49,6 +49,7 @@ describe('what went up: the sync summary and `list`', () => {
       recentFit(folder, 'run.fit', 2, 8101);
       recentFit(folder, 'ride.fit', 5, 8102);
       writeFileSync(join(folder, 'refused.gpx'), refusedGpx(new Date(Date.now() - 3_600_000)));
+      copyFileSync(join(CORPUS, 'fit/Settings.fit'), join(folder, 'Settings.fit'));
       const old = join(folder, 'old.fit');
       writeFileSync(old, generateFitActivity({ start: new Date(Date.now() - 40 * 86_400_000), durationS: 600, serial: 8103 }));
       utimesSync(old, (Date.now() - 40 * 86_400_000) / 1000, (Date.now() - 40 * 86_400_000) / 1000);
@@ -99,6 +100,9 @@ describe('what went up: the sync summary and `list`', () => {
       expect(failedOnly.files.map((f) => f.id)).toEqual([refusedId]);
       const all = JSON.parse((await runCli(['list', '--all', '--json'], home.env)).stdout) as ListJson;
       expect(all.files.find((f) => f.file.endsWith('old.fit'))).toMatchObject({ state: 'baseline', reason: 'older than the backfill window, held back' });
+      // The ids `forget` takes, for files that never went up too: its help points here.
+      expect(all.files.find((f) => f.file.endsWith('Settings.fit'))).toMatchObject({ state: 'skipped', id: journalOf(home).get('Settings.fit')!.id, reason: 'not an activity (file type: settings)' });
+      expect((await runCli(['forget', '--help'], home.env)).stdout.replace(/\s+/g, ' ')).toContain('the file id shown by `mmt-sync list` (`list --all` for skipped and duplicate files)');
       const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
       const none = await runCli(['list', '--since', tomorrow], home.env);
       expect(none.stdout.trim()).toBe('nothing matches');
