@@ -185,20 +185,24 @@ describe('waiting uploads: the advice, `retry --all`, a rerun', () => {
       await waitFor('the daemon to watch', () => (/watching \d+ source/.test(daemon.output().stderr) ? true : undefined));
       recentFit(folder, 'late.fit', 1, 8401);
       // Tried against a server that is not there, until its next try is far off.
+      let seen = '';
       await waitFor(
         'the upload to wait well beyond the test',
         () => {
           const record = journalOf(home).get('late.fit');
-          return record?.state === 'queued' && record.nextAttemptAt !== null && record.nextAttemptAt > Date.now() + 15_000 ? true : undefined;
+          seen = JSON.stringify({ state: record?.state, attempts: record?.attempts, inMs: record?.nextAttemptAt ? record.nextAttemptAt - Date.now() : null });
+          return record?.state === 'queued' && record.nextAttemptAt !== null && record.nextAttemptAt > Date.now() + 10_000 ? true : undefined;
         },
-        20_000,
-      );
+        40_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; last seen ${seen}\n${daemon.output().stderr}`);
+      });
       sandbox = await startSandbox({ dataDir, port });
       const retry = await runCli(['retry', '--all'], home.env);
       expect(retry.code, retry.stderr).toBe(0);
       expect(retry.stdout.trim()).toBe('1 waiting file due now: the running daemon sends them now');
       await waitFor('the upload after retry --all', async () => ((await listActivities(sandbox)).length ? true : undefined), 8_000);
-      expect(journalOf(home).get('late.fit')!.state).toBe('uploaded');
+      await waitFor('the journal to say uploaded', () => (journalOf(home).get('late.fit')!.state === 'uploaded' ? true : undefined), 5_000);
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.done;
