@@ -1,3 +1,9 @@
+/**
+ * setup/: the steps of `mmt-sync setup` that are not a command of their own — the answers
+ * (from flags or a person at a terminal), the config file it writes, the first look at the
+ * backlog. May import config/, intake/, journal/, sources/, present/, net/, errors, log;
+ * never cli/ (the command in cli/commands/setup.ts runs these steps in order).
+ */
 import { usageError } from '../errors.js';
 import { backfillCutoff } from '../intake/backfill.js';
 import { isSecureUrl } from '../net/loopback.js';

@@ -209,7 +209,7 @@ describe.skipIf(process.platform !== 'linux')('mmt-sync service (Linux, systemd 
 
     // What the timer's service runs, once: status then shows its result; uninstall keeps the journal.
     // sync wants a login before it scans: a live token (nothing here asks the server).
-    await new FileTokenStore(home.stateDir, accountName(API.baseUrl, API.clientId)).write({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3_600_000 });
+    await new FileTokenStore(home.stateDir, accountName(API.baseUrl, API.clientId)).write({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now() });
     const empty = mkdtempSync(join(tmpdir(), 'mmt-sync-empty-'));
     const sync = await runCli(['sync', '--folder', empty], home.env);
     rmSync(empty, { recursive: true, force: true });
