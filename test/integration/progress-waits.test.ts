@@ -36,7 +36,7 @@ describe('progress while uploads wait (pseudo-terminal)', () => {
       const { folder, mb } = twoRides();
       const result = await runCliInPty(['sync', '--folder', folder], { ...home.env, TERM: 'dumb' });
       expect(result.code, result.stdout).toBe(0);
-      expect(result.stdout).toMatch(/^waiting: rate limited( until \d\d:\d\d:\d\d| — next try in \d+ s \(at \d\d:\d\d:\d\d\))\r?$/m);
+      expect(result.stdout).toMatch(/^waiting: rate limited until \d\d:\d\d:\d\d\r?$/m);
       const activities = await listActivities(sandbox);
       expect(activities).toHaveLength(2);
       for (const a of activities) expect(result.stdout).toContain(`https://www.mapmytracks.com/explore/activity/${a.id}`);
@@ -54,7 +54,7 @@ describe('progress while uploads wait (pseudo-terminal)', () => {
       expect((await scriptedLogin(home)).result.code).toBe(0);
       const result = await runCliInPty(['sync', '--folder', twoRides().folder], { ...home.env, TERM: 'xterm-256color' });
       expect(result.code, result.stdout).toBe(0);
-      expect(result.stdout).toMatch(/uploading \[.+\] 1\/2 files · [\d.]+ MB · rate limited( until \d\d:\d\d:\d\d| — next try in \d+ s)/);
+      expect(result.stdout).toMatch(/uploading \[.+\] 1\/2 files · [\d.]+ MB · rate limited until \d\d:\d\d:\d\d/);
       expect(result.stdout).not.toContain('ETA NF');
     } finally {
       await sandbox.close();
