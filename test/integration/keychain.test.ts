@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { AsyncEntry } from '@napi-rs/keyring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { readStats } from '../../src/sandbox/testkit.js';
-import { makeHome, runCli } from '../helpers/cli.js';
+import { makeHome, runCli, startCli } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
 
 async function keyringReachable(): Promise<boolean> {
@@ -79,6 +79,14 @@ describe('tokens in the OS keychain (Secret Service)', () => {
       expect(login.code).toBe(2);
       expect(login.stdout).toBe('');
       expect(login.stderr).toMatch(/keychain/);
+      // setup too: the secret cannot be kept, so it stops before any URL and before the config file changes.
+      const configBefore = readFileSync(home.configFile, 'utf8');
+      const setup = startCli(['setup', '--base-url', sandbox.baseUrl, '--client-id', sandbox.clientId, '--client-secret-stdin', '--no-browser', '--token-store', 'keychain', '--since', 'none', '--no-service'], env, `${sandbox.clientSecret}\n`);
+      const setupResult = await setup.done;
+      expect(setupResult.code).toBe(2);
+      expect(setupResult.stdout).toBe('');
+      expect(setupResult.stderr).toMatch(/keychain/);
+      expect(readFileSync(home.configFile, 'utf8')).toBe(configBefore);
       expect((await readStats(sandbox)).requests.authorize ?? 0).toBe(0);
     } finally {
       await sandbox.close();

@@ -56,6 +56,9 @@ describe('progress while uploads wait (pseudo-terminal)', () => {
       expect(result.code, result.stdout).toBe(0);
       expect(result.stdout).toMatch(/uploading \[.+\] 1\/2 files · [\d.]+ MB · rate limited until \d\d:\d\d:\d\d/);
       expect(result.stdout).not.toContain('ETA NF');
+      // Behind the bar the per-file lines are not shown; the summary names each upload with its link.
+      const summary = result.stdout.slice(result.stdout.indexOf('sync summary'));
+      for (const a of await listActivities(sandbox)) expect(summary).toContain(`https://www.mapmytracks.com/explore/activity/${a.id}`);
     } finally {
       await sandbox.close();
     }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../src/journal/journal.js';
+import { localDateTime } from '../../src/present/present.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { listActivities } from '../../src/sandbox/testkit.js';
 import { generateFitActivity } from '../../src/testing/fit-generator.js';
@@ -91,6 +92,9 @@ describe('what went up: the sync summary and `list`', () => {
       expect(list.files.map((f) => f.file.split('/').at(-1))).toEqual(['refused.gpx', 'run.fit', 'ride.fit']);
 
       const text = await runCli(['list'], home.env);
+      // When (local time), sport, distance, duration, name, state and link, behind the id.
+      const run = byFile.get('run.fit')!;
+      expect(text.stdout).toMatch(new RegExp(`^ *#${run.id}  ${localDateTime(Date.parse(run.when!))}  running +1\\.96 km +10:00  Running \\d{4}-\\d\\d-\\d\\d +uploaded  ${run.link}$`, 'm'));
       const failedLine = text.stdout.split('\n').find((l) => l.includes('failed'))!;
       expect(failedLine).toMatch(new RegExp(`^#${refusedId} .*failed: .+ — \`mmt-sync retry ${refusedId}\`$`));
       for (const activity of activities) expect(text.stdout).toMatch(new RegExp(`uploaded  ${LINK}${activity.id}$`, 'm'));
@@ -140,6 +144,23 @@ describe('waiting uploads: the advice, `retry --all`, a rerun', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(JSON.parse(second.stdout)).toMatchObject({ uploaded: 2, pending: 0 });
       expect(await listActivities(sandbox)).toHaveLength(2);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('after the server is back, a plain rerun sends what an earlier run left waiting (its saved backoff is not waited out)', async () => {
+    const sandbox = await startSandbox({ failFirst: 1 });
+    try {
+      const folder = mkdtempSync(join(tmpdir(), 'mmt-sync-rerun-'));
+      recentFit(folder, 'a.fit', 2, 8501);
+      const home = makeHome(sandbox, `intake:\n  settleS: 0\n  backfill: all\nretry:\n  baseDelayS: 600\n  maxDelayS: 600\n  onceWaitS: 1\nsources:\n  - path: ${folder}\n`);
+      expect((await scriptedLogin(home)).result.code).toBe(0);
+      expect((await runCli(['sync'], home.env)).code).toBe(1);
+      expect(journalOf(home).get('a.fit')!.nextAttemptAt).toBeGreaterThan(Date.now() + 1_000);
+      const rerun = await runCli(['sync', '--json'], home.env);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ uploaded: 1, pending: 0 });
     } finally {
       await sandbox.close();
     }

@@ -58,17 +58,24 @@ export async function runSetup(options: SetupOptions, io: Io, signal: AbortSigna
     process.stdin,
   );
 
-  // A secret in the file (or MMT_CLIENT_SECRET) wins over the store's: a new one typed here
-  // replaces the file's, so the file must not keep the old one.
+  const stateDir = defaultStateDir();
+  // The secret first: a token store out of reach (no keyring) stops setup before the config
+  // file changes, so a secret the file holds is never dropped for one that was not kept.
+  if (answers.secret !== undefined) {
+    const planned: Config = {
+      ...configured,
+      api: { ...configured.api, baseUrl: answers.baseUrl, clientId: answers.clientId },
+      auth: { ...configured.auth, tokenStore: answers.tokenStore },
+    };
+    const store = openAccountStore(planned, stateDir).clientSecret;
+    await store.write(answers.secret);
+    io.log.info(`client secret kept in the ${store.description}`);
+  }
+  // A secret in the file wins over the store's: a new one typed here replaces the file's.
   const written = writeSetupConfig(configFile, answers, answers.secret !== undefined);
   io.log.info(`${written.created ? 'wrote' : 'updated'} ${configFile}${written.secretRemoved ? ' (its client secret moved to the token store)' : ''}`);
   const { config } = await loadConfigCached({ ...(options.config ? { configFile: options.config } : {}), keep: true });
-  const stateDir = defaultStateDir();
   const account = openAccountStore(config, stateDir);
-  if (answers.secret !== undefined) {
-    await account.clientSecret.write(answers.secret);
-    io.log.info(`client secret kept in the ${account.clientSecret.description}`);
-  }
 
   const loggedIn = await ensureLogin(config, stateDir, options, io, signal, prompter, answers.secret !== undefined);
   const sources = await gatherSources(config, [], silentLogger);
