@@ -1,11 +1,14 @@
 import { AsyncEntry } from '@napi-rs/keyring';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { approveAuthorization } from '../../src/sandbox/headless.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { listActivities } from '../../src/sandbox/testkit.js';
+import { localDateTime } from '../../src/present/present.js';
+import { garminDeviceXml } from '../../src/sources/test-fixtures.js';
+import { generateFitActivity } from '../../src/testing/fit-generator.js';
 import { CORPUS, runCli, startCli, type CliResult, type TestHome } from '../helpers/cli.js';
 import { startCliInPty } from '../helpers/pty.js';
 
@@ -127,6 +130,30 @@ describe('mmt-sync setup without a terminal, against the sandbox', () => {
     const sync = await runCli(['sync'], home.env);
     expect(sync.code, sync.stderr).toBe(0);
     expect((await listActivities(sandbox)).length - before).toBe(3);
+  });
+
+  it('a watch plugged in: shows it by name, queues its recent activity, counts the older ones on it and holds them back (--since none)', async () => {
+    const home = newUser();
+    homes.push(home);
+    const media = join(home.dir, 'media');
+    const activity = join(media, 'FENIX7', 'GARMIN', 'Activity');
+    mkdirSync(activity, { recursive: true });
+    writeFileSync(join(media, 'FENIX7', 'GARMIN', 'GarminDevice.xml'), garminDeviceXml({ id: '3412345678', description: 'fenix 7' }));
+    const day = 86_400_000;
+    for (const [name, daysAgo] of [['recent.fit', 1], ['a.fit', 100], ['b.fit', 200], ['c.fit', 300]] as const) {
+      const at = new Date(Date.now() - daysAgo * day);
+      writeFileSync(join(activity, name), generateFitActivity({ start: at, durationS: 600, serial: 3412345678, seed: daysAgo }));
+      utimesSync(join(activity, name), at, at);
+    }
+    mkdirSync(join(home.dir, 'config', 'mmt-sync'), { recursive: true });
+    writeFileSync(home.configFile, `devices:\n  mediaRoots: [${media}]\napps:\n  detect: false\n`);
+    const { result } = await scriptedSetup(home, sandbox, ['--token-store', 'file', '--since', 'none', '--no-service']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^found:\\n  Garmin fenix 7 \\(3412345678\\) — watch, ${join(media, 'FENIX7', 'GARMIN', 'Activity')}$`, 'm'));
+    expect(result.stdout).toMatch(/^1 recent activity to upload$/m);
+    const day10 = (daysAgo: number) => localDateTime(Date.now() - daysAgo * day).slice(0, 10);
+    expect(result.stdout).toMatch(new RegExp(`^3 older activities on .*fenix 7.* \\(${day10(300)} to ${day10(100)}\\)$`, 'm'));
+    expect(result.stdout).toContain(`held back; to send them later: mmt-sync sync --since ${new Date(Date.now() - 300 * day).toISOString().slice(0, 10)}`);
   });
 
   it('without --client-id and nothing configured: one line naming the flag and the README section, exit 2, nothing written', async () => {

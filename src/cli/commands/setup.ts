@@ -35,6 +35,8 @@ export interface SetupResult {
   readonly service: 'installed' | 'skipped';
 }
 
+const KIND_WORDS: Record<Source['kind'], string> = { device: 'watch', app: 'training app', folder: 'folder' };
+
 /** A person answers when stdin and stdout are both a terminal and the flags leave questions open. */
 async function prompterFor(options: SetupOptions, io: Io, signal: AbortSignal): Promise<Prompter | undefined> {
   if (options.json || !io.isTTY || !process.stdin.isTTY || options.clientSecretStdin) return undefined;
@@ -79,7 +81,7 @@ export async function runSetup(options: SetupOptions, io: Io, signal: AbortSigna
 
   const loggedIn = await ensureLogin(config, stateDir, options, io, signal, prompter, answers.secret !== undefined);
   const sources = await gatherSources(config, [], silentLogger);
-  io.out(sources.length ? ['found:', ...sources.map((s) => `  ${s.label} (${s.kind}) ${s.root}`)].join('\n') : nothingToWatch(config, configFile));
+  io.out(sources.length ? ['found:', ...sources.map((s) => `  ${s.label} — ${KIND_WORDS[s.kind]}, ${s.root}`)].join('\n') : nothingToWatch(config, configFile));
 
   const backlog = await olderActivities(sources, config, stateDir, options, io, prompter, signal);
   const service = await offerService(options, io, signal, prompter);
