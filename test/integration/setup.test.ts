@@ -105,10 +105,13 @@ describe('mmt-sync setup without a terminal, against the sandbox', () => {
     homes.push(home);
     const folder = oldActivities(home);
     mkdirSync(join(home.dir, 'config', 'mmt-sync'), { recursive: true });
-    writeFileSync(home.configFile, `# my folders\nsources:\n  - path: ${folder}\n`);
+    // An older secret written in the file: the one typed now replaces it, in the store.
+    writeFileSync(home.configFile, `# my folders\nsources:\n  - path: ${folder}\napi:\n  clientSecret: an-old-secret\n`);
 
     const held = await scriptedSetup(home, sandbox, ['--token-store', 'file', '--since', 'none', '--no-service']);
     expect(held.result.code, held.result.stderr).toBe(0);
+    expect(held.result.stderr).toContain('(its client secret moved to the token store)');
+    expect(readFileSync(home.configFile, 'utf8')).not.toContain('clientSecret');
     expect(held.result.stdout).toContain(`found:\n  `);
     expect(held.result.stdout).toContain(folder);
     expect(held.result.stdout).toMatch(/^3 older activities on .+ \(2013-02-0\d to 2017-05-1\d\)$/m);
