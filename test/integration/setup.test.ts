@@ -10,6 +10,7 @@ import { localDateTime } from '../../src/present/present.js';
 import { garminDeviceXml } from '../../src/sources/test-fixtures.js';
 import { generateFitActivity } from '../../src/testing/fit-generator.js';
 import { CORPUS, runCli, startCli, type CliResult, type TestHome } from '../helpers/cli.js';
+import { scriptedLogin } from '../helpers/login.js';
 import { startCliInPty } from '../helpers/pty.js';
 
 /** A user who has never run mmt-sync: no config folder, no state. */
@@ -98,6 +99,10 @@ describe('mmt-sync setup without a terminal, against the sandbox', () => {
     expect(existsSync(join(home.dir, 'config', 'systemd', 'user', 'mmt-sync.service'))).toBe(true);
     expect(result.stdout).toContain('setup done');
     expect(result.stdout).toMatch(/nothing to watch|no watch connected yet/);
+    // A later login, with the service installed and its daemon not running: says how to start it again.
+    const again = await scriptedLogin(home);
+    expect(again.result.code, again.result.stderr).toBe(0);
+    expect(again.result.stderr).toContain('the background service is installed but its daemon is not running (it stops when there is no login): `mmt-sync service install` starts it again');
   });
 
   it('file store with a configured folder: shows it, counts the older activities, --since sends them; the next sync uploads them, refreshing with the stored secret', async () => {

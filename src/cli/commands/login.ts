@@ -1,5 +1,7 @@
 import { openAccount } from '../../auth/account.js';
 import { login } from '../../auth/login.js';
+import { daemonPresence } from '../../daemon/running.js';
+import { readManifest } from '../../service/manifest.js';
 import { presentAuthorizeUrl } from '../authorize-url.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
@@ -40,5 +42,9 @@ export async function runLogin(options: LoginOptions, io: Io, signal: AbortSigna
     io.log.warn(`the server issued no refresh token: you will have to run \`mmt-sync login\` again when the access token expires (${result.accessTokenExpiresAt})`);
   }
   io.out(options.json ? JSON.stringify(result) : `logged in to ${account.endpoints.baseUrl}; tokens stored in the ${account.store.description}`);
+  // The service's daemon stops (exit 3) when it starts without a login, and is not restarted for it.
+  if (readManifest(stateDir)?.mode === 'daemon' && !daemonPresence(stateDir).running) {
+    io.log.warn('the background service is installed but its daemon is not running (it stops when there is no login): `mmt-sync service install` starts it again');
+  }
   return result;
 }
