@@ -1,20 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { AsyncEntry } from '@napi-rs/keyring';
+import { keyringReachable } from '../helpers/keyring.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { readStats } from '../../src/sandbox/testkit.js';
 import { makeHome, runCli, startCli } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
 
-async function keyringReachable(): Promise<boolean> {
-  try {
-    await new AsyncEntry('mmt-sync-probe', 'probe', { linux: { store: 'secret-service' } }).getSecret();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const required = process.env.MMT_SYNC_REQUIRE_KEYCHAIN === '1';
 const reachable = await keyringReachable();

@@ -1,4 +1,5 @@
 import { AsyncEntry } from '@napi-rs/keyring';
+import { keyringReachable } from '../helpers/keyring.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -228,14 +229,6 @@ describe('mmt-sync setup on a terminal (a real pseudo-terminal, answered key by 
   });
 });
 
-async function keyringReachable(): Promise<boolean> {
-  try {
-    await new AsyncEntry('mmt-sync-probe', 'probe', { linux: { store: 'secret-service' } }).getSecret();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const keyring = process.env.MMT_SYNC_REQUIRE_KEYCHAIN === '1' || (await keyringReachable());
 
 describe.runIf(keyring)('mmt-sync setup without a terminal, keychain store', () => {
