@@ -75,6 +75,9 @@ describe('what went up: the sync summary and `list`', () => {
       expect(lastError).toContain(`\`mmt-sync retry ${refusedId}\``);
       expect(lastError).not.toMatch(/run .*again/);
 
+      const status = await runCli(['status'], home.env);
+      expect(status.stdout).toMatch(new RegExp(`^failed #${refusedId}: +.*refused\\.gpx: .+ \\(\`mmt-sync retry ${refusedId}\`\\)$`, 'm'));
+      expect(status.stdout).toMatch(/^last sync: +\d{4}-\d\d-\d\d \d\d:\d\d \((\d+ s|less than a second) ago\) by `mmt-sync sync`: 2 uploaded, 0 already there, 1 failed, 0 pending$/m);
       const listed = await runCli(['list', '--json'], home.env);
       expect(listed.code, listed.stderr).toBe(0);
       const list = JSON.parse(listed.stdout) as ListJson;
@@ -175,6 +178,8 @@ describe('waiting uploads: the advice, `retry --all`, a rerun', () => {
       expect((await scriptedLogin(home)).result.code).toBe(0);
       expect((await runCli(['sync'], home.env)).code).toBe(1);
       const id = journalOf(home).get('a.fit')!.id;
+      const status = await runCli(['status'], home.env);
+      expect(status.stdout).toMatch(/^next retry: +\d{4}-\d\d-\d\d \d\d:\d\d \(in \d+ (s|min)\) \(`mmt-sync retry --all` tries now\)$/m);
       const waiting = JSON.parse((await runCli(['list', '--waiting', '--json'], home.env)).stdout) as ListJson;
       expect(waiting.files).toHaveLength(1);
       expect(waiting.files[0]).toMatchObject({ id, state: 'waiting' });
