@@ -22,6 +22,7 @@ import { SourceWatcher } from './source-watcher.js';
 import { listenForWakeUps } from './wake.js';
 import { recordLastSync } from '../journal/last-sync.js';
 import { nothingToWatch } from '../sources/nothing-found.js';
+import { notSentLine } from './not-sent.js';
 
 export interface DaemonOptions {
   readonly configFile?: string;
@@ -96,8 +97,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
             if (event.type !== 'taken') return;
             if (event.outcome === 'queued') uploader.wake();
             // A file that does not go up says why, once, when it is first judged.
-            else if (event.outcome === 'skipped') log.info(`skipped ${event.path}: ${event.note ?? 'not an activity'}`);
-            else if (event.outcome === 'duplicates') log.info(`duplicate ${event.path}: ${event.note ?? 'already journaled'}, not uploaded again`);
+            else if (event.outcome === 'skipped' || event.outcome === 'duplicates') log.info(notSentLine(journal, event.sourceId, event.path, event.outcome));
           },
         });
         for (const problem of report.problems) log.warn(`${problem.path}: ${problem.reason}`);

@@ -4,13 +4,6 @@ import { join } from 'node:path';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
 import { usageError } from '../errors.js';
 
-/** The lock directory proper-lockfile keeps fresh (its mtime moves every 2 s while the daemon lives). */
-export const DAEMON_LOCK_DIR = 'daemon.lock';
-/** Written once when the lock is taken: the daemon's pid, and by its mtime, since when it runs. */
-export const DAEMON_PID_FILE = 'daemon.pid';
-/** A lock not refreshed for this long belongs to a daemon that died (kill -9). */
-export const DAEMON_LOCK_STALE_MS = 10_000;
-
 /**
  * One daemon per state directory. The lock is a heartbeat-refreshed mkdir lock, so a
  * daemon killed with -9 does not block the next one for more than a few seconds.
@@ -18,9 +11,9 @@ export const DAEMON_LOCK_STALE_MS = 10_000;
 export async function acquireDaemonLock(stateDir: string, onLost: (error: Error) => void): Promise<() => Promise<void>> {
   ensurePrivateDir(stateDir);
   const target = join(stateDir, 'daemon');
-  const pidFile = join(stateDir, DAEMON_PID_FILE);
+  const pidFile = join(stateDir, 'daemon.pid');
   try {
-    const release = await lockfile.lock(target, { realpath: false, stale: DAEMON_LOCK_STALE_MS, update: 2_000, retries: 0, onCompromised: onLost });
+    const release = await lockfile.lock(target, { realpath: false, stale: 10_000, update: 2_000, retries: 0, onCompromised: onLost });
     writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
     return release;
   } catch (error) {

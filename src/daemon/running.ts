@@ -1,6 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DAEMON_LOCK_DIR, DAEMON_LOCK_STALE_MS, DAEMON_PID_FILE } from './instance-lock.js';
+
+/**
+ * What acquireDaemonLock (instance-lock.ts) leaves while the daemon lives: proper-lockfile's
+ * directory, refreshed every 2 s and stale after 10 s, and the pid file written when it starts.
+ */
+const DAEMON_LOCK_DIR = 'daemon.lock';
+const DAEMON_PID_FILE = 'daemon.pid';
+const DAEMON_LOCK_STALE_MS = 10_000;
 
 export interface DaemonPresence {
   readonly running: boolean;

@@ -27,15 +27,7 @@ export type IntakeEvent =
   /** The scanner is done: `toRead` files in all were found to read (the total for progress). */
   | { readonly type: 'listed'; readonly toRead: number }
   /** A file went through the pipeline (`queued`: it is in the upload queue now). */
-  | {
-      readonly type: 'taken';
-      readonly sourceId: string;
-      readonly path: string;
-      readonly size: number;
-      readonly outcome: TakeInOutcome;
-      /** Why, for a skipped, refused, duplicate or unreadable file. */
-      readonly note?: string;
-    };
+  | { readonly type: 'taken'; readonly sourceId: string; readonly path: string; readonly size: number; readonly outcome: TakeInOutcome };
 
 export interface IntakeOptions {
   readonly maxFileBytes: number;
@@ -160,8 +152,8 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
           const { takeIn } = await judging;
           await previous;
           if (!fatal) {
-            const taken = takeIn(next, outcome, context);
-            onEvent?.({ type: 'taken', sourceId: next.sourceId, path: next.path, size: next.size, outcome: taken.outcome, ...(taken.note ? { note: taken.note } : {}) });
+            const placed = takeIn(next, outcome, context);
+            onEvent?.({ type: 'taken', sourceId: next.sourceId, path: next.path, size: next.size, outcome: placed });
           }
         } catch (error) {
           fatal ??= { error };

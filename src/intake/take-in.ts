@@ -16,12 +16,6 @@ export type TakeInOutcome = 'queued' | 'skipped' | 'duplicates' | 'baseline' | '
 
 type Placement = 'queued' | 'skipped' | 'duplicates' | 'baseline';
 
-/** Where a file went, and for a skipped, refused or duplicate one, why in a few words (the daemon logs it). */
-export interface TakenIn {
-  readonly outcome: TakeInOutcome;
-  readonly note?: string;
-}
-
 interface Decision {
   readonly outcome: Placement;
   readonly duplicateOf?: number;
@@ -40,16 +34,16 @@ export interface TakeInContext {
  * duplicate, keep a private copy of what goes up, and journal where it belongs, all in one
  * transaction. Synchronous: the readers keep the device busy meanwhile.
  */
-export function takeIn(candidate: Candidate, outcome: ReadOutcome, context: TakeInContext): TakenIn {
+export function takeIn(candidate: Candidate, outcome: ReadOutcome, context: TakeInContext): TakeInOutcome {
   const { journal, spool, log, report } = context;
   if (outcome.kind === 'changed') {
     report.notSettled++;
-    return { outcome: 'notSettled' };
+    return 'notSettled';
   }
   if (outcome.kind === 'unreadable') {
     report.unreadable++;
     report.problems.push({ path: candidate.path, reason: outcome.reason });
-    return { outcome: 'unreadable', note: outcome.reason };
+    return 'unreadable';
   }
   const observation: Observation = { sourceId: candidate.sourceId, relPath: candidate.relPath, path: candidate.path, size: candidate.size, mtimeMs: candidate.mtimeMs };
   if (outcome.kind === 'refused') {
@@ -57,7 +51,7 @@ export function takeIn(candidate: Candidate, outcome: ReadOutcome, context: Take
     report.problems.push({ path: candidate.path, reason: outcome.reason });
     const record = journal.observe(observation);
     if (record.state === 'discovered') journal.refuse(record.id, outcome.reason);
-    return { outcome: 'refused', note: outcome.reason };
+    return 'refused';
   }
   const sha256 = createHash('sha256').update(outcome.bytes).digest('hex');
   if (candidate.known) {
@@ -68,7 +62,7 @@ export function takeIn(candidate: Candidate, outcome: ReadOutcome, context: Take
     if (previous?.sha256 === sha256 && !UNFINISHED.has(previous.state)) {
       journal.touch(candidate.known.id, candidate.size, candidate.mtimeMs);
       report.unchanged++;
-      return { outcome: 'unchanged' };
+      return 'unchanged';
     }
     if (!RECLASSIFIABLE.has(candidate.known.state) && !candidate.known.unread) journal.retire(candidate.known.id);
   }
@@ -92,8 +86,7 @@ export function takeIn(candidate: Candidate, outcome: ReadOutcome, context: Take
     report.repair++;
     log.warn(`${candidate.path}: ${activity.reason}`);
   }
-  const note = placed === 'skipped' ? (decision.reason ?? activity.reason) : placed === 'duplicates' ? `the same activity as #${decision.duplicateOf}` : undefined;
-  return note ? { outcome: placed, note } : { outcome: placed };
+  return placed;
 }
 
 /** Where a classified file belongs: read-only, so the spool copy is made only for uploads. */

@@ -74,6 +74,14 @@ export class JournalViews {
     });
   }
 
+  /** The newest record of a file, by its source and path: what the daemon says of a file it did not send. */
+  latestAt(sourceId: string, path: string): FileRecord | undefined {
+    return this.run('reading a file', () => {
+      const row = this.sql('SELECT * FROM files WHERE source_id = ? AND path = ? ORDER BY id DESC LIMIT 1').get(sourceId, path) as Record<string, unknown> | undefined;
+      return row ? toRecord(row) : undefined;
+    });
+  }
+
   /** Failed files (newest first) and what still waits (next due first), each list bounded. */
   attention(limit: number): { readonly failed: FileRecord[]; readonly failedTotal: number; readonly waiting: FileRecord[]; readonly waitingTotal: number } {
     return this.run('listing what needs attention', () => {

@@ -149,7 +149,7 @@ describe('the daemon, seen from status; what it says', () => {
       copyFileSync(join(CORPUS, 'fit/Settings.fit'), join(folder, 'Settings.fit'));
       await waitFor('the upload', async () => ((await listActivities(sandbox)).length ? true : undefined));
       await waitFor('the skipped and duplicate files said', () =>
-        /skipped .*Settings\.fit: not an activity \(file type: settings\)/.test(daemon.output().stderr) && /duplicate .*run(-copy)?\.fit: /.test(daemon.output().stderr) ? true : undefined,
+        /skipped .*Settings\.fit: not an activity \(file type: settings\)/.test(daemon.output().stderr) && /duplicate .*run(-copy)?\.fit: the same activity as #\d+ \(.*run(-copy)?\.fit\), not uploaded again/.test(daemon.output().stderr) ? true : undefined,
       );
       const status = await waitFor('the last sync by the daemon', async () => {
         const result = await runCli(['status', '--json'], home.env);
