@@ -19,7 +19,7 @@ export interface UploadProgress {
 
 export interface ProgressOptions {
   /** The page of an uploaded activity (api.activityUrl), for the plain lines. */
-  readonly linkFor: (activityId: string) => string;
+  readonly linkFor?: (activityId: string) => string;
 }
 
 /** Counts what the events say; the two styles only draw it differently. */
@@ -154,7 +154,7 @@ class LineProgress implements UploadProgress {
       return;
     }
     if (!finished) return;
-    const link = event.type === 'uploaded' ? ` → ${this.options.linkFor(event.remoteId)}` : '';
+    const link = event.type === 'uploaded' && this.options.linkFor ? ` → ${this.options.linkFor(event.remoteId)}` : '';
     const what = event.type === 'uploaded' ? (event.existed ? 'already there' : 'uploaded') : 'failed';
     process.stderr.write(`${what} ${this.tally.done}/${this.tally.total} files · ${this.tally.mb} MB · ${basename(event.record.path)}${link}\n`);
   }
@@ -163,7 +163,7 @@ class LineProgress implements UploadProgress {
 }
 
 /** The progress display for `style`, or undefined when nothing should be drawn. */
-export function uploadProgress(style: ProgressStyle, total: number, options: ProgressOptions): UploadProgress | undefined {
+export function uploadProgress(style: ProgressStyle, total: number, options: ProgressOptions = {}): UploadProgress | undefined {
   if (style === 'bar') return new BarProgress(total);
   if (style === 'lines') return new LineProgress(total, options);
   return undefined;
