@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../fsutil/atomic-write.js';
 import { failure, isErrnoException } from '../errors.js';
 
@@ -15,6 +15,13 @@ export class Spool {
 
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'spool');
+  }
+
+  /** A private directory beside the spool for what must briefly touch the disk (a zip inside a zip while it is read). */
+  scratchDir(): string {
+    const dir = join(dirname(this.dir), 'tmp');
+    ensurePrivateDir(dir);
+    return dir;
   }
 
   private path(sha256: string, format: string): string {
