@@ -2,16 +2,17 @@ import lockfile from 'proper-lockfile';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../fsutil/atomic-write.js';
-import { usageError } from '../errors.js';
+import { usageError, type MmtError } from '../errors.js';
 
 /**
- * One daemon per state directory. The lock is a heartbeat-refreshed mkdir lock, so a
- * daemon killed with -9 does not block the next one for more than a few seconds.
+ * One process of a kind per state directory (`daemon`, `import`). The lock is a
+ * heartbeat-refreshed mkdir lock, so a process killed with -9 does not block the next one
+ * for more than a few seconds. `busy` words the refusal, given the holder's pid.
  */
-export async function acquireDaemonLock(stateDir: string, onLost: (error: Error) => void): Promise<() => Promise<void>> {
+export async function acquireInstanceLock(stateDir: string, name: string, busy: (pid: string) => MmtError, onLost: (error: Error) => void): Promise<() => Promise<void>> {
   ensurePrivateDir(stateDir);
-  const target = join(stateDir, 'daemon');
-  const pidFile = join(stateDir, 'daemon.pid');
+  const target = join(stateDir, name);
+  const pidFile = join(stateDir, `${name}.pid`);
   try {
     const release = await lockfile.lock(target, { realpath: false, stale: 10_000, update: 2_000, retries: 0, onCompromised: onLost });
     writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
@@ -24,6 +25,16 @@ export async function acquireDaemonLock(stateDir: string, onLost: (error: Error)
     } catch {
       // The pid is only for the message.
     }
-    throw usageError('DAEMON_RUNNING', `another mmt-sync daemon (pid ${pid}) is already running for ${stateDir}; \`mmt-sync sync\` can run beside it`);
+    throw busy(pid);
   }
+}
+
+/** One daemon per state directory. */
+export function acquireDaemonLock(stateDir: string, onLost: (error: Error) => void): Promise<() => Promise<void>> {
+  return acquireInstanceLock(
+    stateDir,
+    'daemon',
+    (pid) => usageError('DAEMON_RUNNING', `another mmt-sync daemon (pid ${pid}) is already running for ${stateDir}; \`mmt-sync sync\` can run beside it`),
+    onLost,
+  );
 }
