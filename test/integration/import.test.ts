@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gz, zipOf, type HonestEntry } from '../../src/archive/test-fixtures.js';
+import { craftZip, gz, gzipBomb, honest, zipOf, type HonestEntry } from '../../src/archive/test-fixtures.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { listActivities, readStats } from '../../src/sandbox/testkit.js';
 import { generateFitActivity } from '../../src/testing/fit-generator.js';
 import { makeHome, runCli, startCli, type TestHome } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
+import { runCliInPty } from '../helpers/pty.js';
 import { waitFor } from '../helpers/wait.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -162,6 +163,51 @@ describe('mmt-sync import: a Garmin Connect export', () => {
       expect(preview).toMatchObject({ layout: 'garmin-connect', files: 3, toUpload: 3, byYear: { '2023': { cycling: 1, running: 1 }, '2022': { cycling: 1 } } });
       expect(result).toMatchObject({ uploaded: 3, pending: 0 });
       expect((await listActivities(sandbox)).map((a) => a.sha256).sort()).toEqual(fits.map(sha).sort());
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('mmt-sync import: hostile members', () => {
+  it('refuses a gzip bomb, a truncated gzip and a name that climbs out, each with its reason, and imports the rest', async () => {
+    const sandbox = await startSandbox({});
+    try {
+      const home = await loggedIn(sandbox);
+      const folder = join(home.dir, 'mixed');
+      mkdirSync(folder);
+      const good = run('2016-05-05', 70);
+      writeFileSync(join(folder, 'good.fit.gz'), gz(good));
+      writeFileSync(join(folder, 'bomb.fit.gz'), gzipBomb(200));
+      writeFileSync(join(folder, 'cut.fit.gz'), gz(run('2016-05-06', 71)).subarray(0, 200));
+      writeFileSync(join(folder, 'slip.zip'), craftZip([honest('../../evil.fit', run('2016-05-07', 72))]));
+      const { preview, result } = await importJson(home, [folder]);
+      const reasons = Object.fromEntries((preview.problems as Array<{ path: string; reason: string }>).map((p) => [p.path.slice(folder.length + 1), p.reason]));
+      expect(reasons).toMatchObject({ 'bomb.fit.gz': "expands more than 100:1 (a compression bomb's ratio)", 'cut.fit.gz': 'truncated: the compressed data ends early' });
+      expect(Object.entries(reasons).find(([path]) => path.startsWith('slip.zip'))?.[1]).toMatch(/^refused: unsafe name/);
+      expect(result).toMatchObject({ uploaded: 1, failed: [], pending: 0 });
+      expect((await listActivities(sandbox)).map((a) => a.sha256)).toEqual([sha(good)]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('mmt-sync import on a terminal', () => {
+  it('shows the preview, then a progress bar with an ETA, then the summary', async () => {
+    const sandbox = await startSandbox({ latencyMs: 50 });
+    try {
+      const home = await loggedIn(sandbox);
+      const folder = join(home.dir, 'old-rides');
+      mkdirSync(folder);
+      for (let i = 0; i < 4; i++) writeFileSync(join(folder, `${i}.fit`), ride(`2017-0${i + 1}-10`, 60 + i));
+      const result = await runCliInPty(['import', folder], { ...home.env, TERM: 'xterm-256color' });
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.stdout).toContain('activity files, 4 activity files');
+      expect(result.stdout).toMatch(/2017\s+4\s+cycling 4/);
+      expect(result.stdout).toMatch(/uploading \[.*\] \d\/4 files .* ETA /);
+      expect(result.stdout).toMatch(/uploaded\s+4/);
+      expect(await listActivities(sandbox)).toHaveLength(4);
     } finally {
       await sandbox.close();
     }
