@@ -4,7 +4,8 @@ import { EXIT_CODES, MmtError, exitCodeFor } from '../errors.js';
 import { createLogger } from '../log.js';
 import { VERSION } from '../package-root.js';
 import { redact } from '../redact.js';
-import { processIo } from './io.js';
+import { directCommand } from './direct.js';
+import { processIo, type Io } from './io.js';
 
 /**
  * The entry point: the only place that knows about argv, signals and exit codes.
@@ -19,7 +20,6 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return EXIT_CODES.ok;
   }
-  const [{ CommanderError }, { buildProgram }, { normalizeArgv }] = await Promise.all([import('commander'), import('./registry.js'), import('./argv.js')]);
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const quiet = argv.includes('-q') || argv.includes('--quiet');
   const jsonLogs = argv.includes('json') && argv.some((a) => a === '--log-format' || a === '--log-format=json');
@@ -44,19 +44,16 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let exitCode: number = EXIT_CODES.ok;
-  const program = buildProgram(
-    {
-      run: async (load, opts) => {
-        const command = await load();
-        await command(opts as never, io, controller.signal);
-      },
-    },
-    VERSION,
-  );
   try {
-    await program.parseAsync(normalizeArgv(argv, program), { from: 'user' });
+    const direct = directCommand(argv);
+    if (direct) {
+      const command = await direct.load();
+      await command(direct.options as never, io, controller.signal);
+    } else {
+      await parseAndRun(argv, io, controller.signal);
+    }
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (isCommanderError(error)) {
       // --help and --version end here too, with code 0.
       exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     } else {
@@ -73,6 +70,30 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   return exitCode;
+}
+
+/** Every argument list but the few `directCommand` knows: commander and the registry. */
+async function parseAndRun(argv: string[], io: Io, signal: AbortSignal): Promise<void> {
+  const [{ buildProgram }, { normalizeArgv }] = await Promise.all([import('./registry.js'), import('./argv.js')]);
+  const program = buildProgram(
+    {
+      run: async (load, opts) => {
+        const command = await load();
+        await command(opts as never, io, signal);
+      },
+    },
+    VERSION,
+  );
+  await program.parseAsync(normalizeArgv(argv, program), { from: 'user' });
+}
+
+/**
+ * Commander's own errors (usage, --help, invalid arguments) carry an exit code and a
+ * `commander.*` code; recognised by those so that a direct command never loads commander.
+ */
+function isCommanderError(error: unknown): error is { exitCode: number } {
+  const { code, exitCode } = (error ?? {}) as { code?: unknown; exitCode?: unknown };
+  return error instanceof Error && typeof exitCode === 'number' && typeof code === 'string' && code.startsWith('commander.');
 }
 
 main(process.argv.slice(2)).then(

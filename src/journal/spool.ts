@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../fsutil/atomic-write.js';
 import { failure, isErrnoException } from '../errors.js';
@@ -50,11 +51,12 @@ export class Spool {
 
   /**
    * The copy, or undefined when it is missing or (after a power loss) not what was written.
-   * Read off the main thread: uploads run while the intake is busy on it.
+   * Read at once, on the main thread: four thread-pool round trips a file cost more CPU
+   * than the read (measured on the 1,000-file backlog).
    */
-  async get(sha256: string, format: string, expectedSha256?: string): Promise<Uint8Array | undefined> {
+  get(sha256: string, format: string, expectedSha256?: string): Uint8Array | undefined {
     try {
-      const bytes = await readFile(this.path(sha256, format));
+      const bytes = readFileSync(this.path(sha256, format));
       if (expectedSha256 && createHash('sha256').update(bytes).digest('hex') !== expectedSha256) return undefined;
       return bytes;
     } catch (error) {

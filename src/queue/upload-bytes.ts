@@ -37,7 +37,7 @@ async function originalBytes(record: FileRecord, maxBytes: number): Promise<Uint
 export async function uploadBytesFor(record: FileRecord, spool: Spool, maxBytes = 64 * 1024 * 1024): Promise<UploadBytes> {
   const format = record.uploadFormat ?? record.format ?? 'fit';
   if (record.sha256) {
-    const spooled = await spool.get(record.sha256, format, record.uploadSha256 ?? undefined);
+    const spooled = spool.get(record.sha256, format, record.uploadSha256 ?? undefined);
     if (spooled) return { bytes: spooled, format, fileName: uploadName(record, format) };
   }
   let original: Uint8Array;
