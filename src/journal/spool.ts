@@ -18,11 +18,12 @@ export class Spool {
     this.dir = join(stateDir, 'spool');
   }
 
-  /** A private directory beside the spool for what must briefly touch the disk (a zip inside a zip while it is read). */
+  /**
+   * A private directory beside the spool for what must briefly touch the disk (a zip inside
+   * a zip while it is read); made by whoever needs it (src/archive), not by every scan.
+   */
   scratchDir(): string {
-    const dir = join(dirname(this.dir), 'tmp');
-    ensurePrivateDir(dir);
-    return dir;
+    return join(dirname(this.dir), 'tmp');
   }
 
   private path(sha256: string, format: string): string {
