@@ -193,6 +193,21 @@ describe('mmt-sync import: hostile members', () => {
   });
 });
 
+describe('mmt-sync import: usage', () => {
+  it('says what is wrong with the path or the dates, exit 2, before anything is read or sent', async () => {
+    const home = makeHome({ baseUrl: 'http://127.0.0.1:9/api/v3/', clientId: 'c', clientSecret: 's' }, YAML);
+    const missing = await runCli(['import', join(home.dir, 'nope.zip')], home.env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.zip: no such file or folder');
+    const dates = await runCli(['import', home.dir, '--since', '2024-01-01', '--until', '2023-01-01'], home.env);
+    expect(dates.code).toBe(2);
+    expect(dates.stderr).toContain('--until (2023-01-01) must come after --since (2024-01-01)');
+    const bad = await runCli(['import', home.dir, '--until', 'yesterday'], home.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--until: expected a date like 2026-01-31');
+  });
+});
+
 describe('mmt-sync import on a terminal', () => {
   it('shows the preview, then a progress bar with an ETA, then the summary', async () => {
     const sandbox = await startSandbox({ latencyMs: 50 });
@@ -236,10 +251,12 @@ describe('mmt-sync import: paced and resumable', () => {
         const stopped = await first.done;
         if (signal === 'SIGINT') {
           expect(stopped.code, stopped.stderr).toBe(1);
-          expect(stopped.stderr).toContain('run the same command again');
+          expect(stopped.stderr).toMatch(/import interrupted: (\d+) not sent yet; run the same command again/);
         } else expect(stopped.signal).toBe('SIGKILL');
         const sentBefore = (await listActivities(sandbox)).length;
         expect(sentBefore).toBeLessThan(fits.length);
+        // Ctrl-C lets the uploads in flight finish: what it says is left is exactly what is left.
+        if (signal === 'SIGINT') expect(Number(/(\d+) not sent yet/.exec(stopped.stderr)![1])).toBe(fits.length - sentBefore);
 
         const { result } = await importJson(home, [zip]);
         expect(result).toMatchObject({ pending: 0, failed: [] });

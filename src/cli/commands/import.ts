@@ -83,7 +83,9 @@ export async function runImport(options: ImportOptions, io: Io, signal: AbortSig
     if (options.json) io.out(JSON.stringify({ preview, result }, null, 2));
     else io.out(describeResult(result));
     if (result.loginRequired) throw loginRequired(`import paused, ${result.pending} waiting: run \`mmt-sync login\`, then the same import again`);
-    if (signal.aborted) throw failure('INTERRUPTED', `import interrupted: ${result.pending} not sent yet; run the same command again to go on`);
+    // Members not taken in yet are not in the queue: the preview's count says what is left.
+    const left = Math.max(result.pending, preview.toUpload - result.uploaded - result.alreadyThere - result.failed.length);
+    if (signal.aborted) throw failure('INTERRUPTED', `import interrupted: ${left} not sent yet; run the same command again to go on`);
     if (result.failed.length || result.pending) throw failure('IMPORT_INCOMPLETE', `${result.failed.length} failed, ${result.pending} still pending; run the same import again to go on`);
     return { preview, result };
   } finally {
