@@ -304,13 +304,16 @@ export class Uploader {
       case 'retry': {
         const attempts = record.attempts + 1;
         const delayMs = retryDelayMs(attempts, this.policy, failure.retryAfterMs);
+        // One clock reading for the account's pause and the file's next try: when Retry-After
+        // sets both, they are the same instant and the wait is told as "rate limited".
+        const now = Date.now();
         if (failure.retryAfterMs !== undefined) {
           // Retry-After speaks for the whole account: nothing goes out before it.
-          const notBefore = Date.now() + failure.retryAfterMs;
+          const notBefore = now + failure.retryAfterMs;
           if (notBefore > Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0)) journal.setMeta(NOT_BEFORE_KEY, String(notBefore));
         }
         this.lastRetryError = failure.message;
-        const state = journal.scheduleRetry(record.id, failure.message, delayMs, this.policy.maxAttempts);
+        const state = journal.scheduleRetry(record.id, failure.message, delayMs, this.policy.maxAttempts, now);
         if (state === 'failed') {
           this.gaveUp(record, failure.message, `gave up after ${attempts} attempts`);
         } else {
