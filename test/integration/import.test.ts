@@ -287,6 +287,13 @@ describe('mmt-sync import: paced and resumable', () => {
       expect(stats.faults.rateLimited).toBe(result!.rateLimited);
       // Each 429 slows the pace: far fewer refusals than uploads.
       expect(result!.rateLimited).toBeLessThan(fits.length / 2);
+      // Retry-After is waited out: no upload arrives inside a 429's pause (one sent before
+      // the answer came back, with two uploads in flight, arrives within moments of it).
+      const uploads = stats.log.filter((e) => e.path.endsWith('/uploadActivity'));
+      const early = uploads.filter((e) =>
+        uploads.some((refused) => refused.status === 429 && refused.retryAfter !== undefined && e.t > refused.t + 100 && e.t < refused.t + refused.retryAfter * 1000 - 50),
+      );
+      expect(early).toEqual([]);
       expect((await listActivities(sandbox)).map((a) => a.sha256).sort()).toEqual(fits.map(sha).sort());
     } finally {
       await sandbox.close();
