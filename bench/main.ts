@@ -24,6 +24,7 @@ const MODULES: readonly BenchModule[] = [
   { name: 'startup', entry: 'startup.js', about: 'cold starts of `--version` and `status` as ratios to a bare `node -e 0`' },
   { name: 'plugin', entry: 'plugin.js', about: 'a watch on a throttled (MTP-like) FUSE mount vs local disk: first and daily plug-in, --since all, replug under the daemon' },
   { name: 'ui', entry: 'ui.js', about: 'the dashboard: Activities page over 5,000 activities; daemon idle CPU and RSS with it on' },
+  { name: 'import', entry: 'import.js', about: 'a generated 2,000-activity Strava export into the sandbox with --rate-limit 120: 429s, time against the limit, peak RSS' },
   { name: 'package', entry: 'package.js', about: 'the npm tarball and the installed size of a real global install' },
 ];
 

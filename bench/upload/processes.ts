@@ -111,8 +111,9 @@ export interface SandboxProcess {
   close(): Promise<void>;
 }
 
-export async function startSandboxProcess(): Promise<SandboxProcess> {
-  const child = startChild(process.execPath, [cliPath(), 'sandbox', '--port', '0', '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET], {
+/** `args`: more sandbox flags (`--rate-limit 120`). */
+export async function startSandboxProcess(args: readonly string[] = []): Promise<SandboxProcess> {
+  const child = startChild(process.execPath, [cliPath(), 'sandbox', '--port', '0', '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET, ...args], {
     PATH: process.env.PATH,
   });
   const line = await child.firstLine;

@@ -6,7 +6,7 @@
  * member's own name: a zip inside a zip goes to a private temp directory under a made-up
  * name and is removed as soon as it has been read.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Budget, validateCaps, type ArchiveCaps } from './caps.js';
@@ -100,7 +100,7 @@ export async function* expandArchive(path: string, options: ExpandOptions): Asyn
         budget,
         signal,
         wants: options.wants ?? isWantedByDefault,
-        scratch: async () => (scratch ??= await mkdtemp(join(options.tempDir ?? tmpdir(), 'mmt-sync-zip-'))),
+        scratch: async () => (scratch ??= await privateTemp(options.tempDir)),
         counts,
       };
       for await (const item of expandZip(path, display, 1, context)) yield note(item);
@@ -116,4 +116,13 @@ export async function* expandArchive(path: string, options: ExpandOptions): Asyn
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A private temp directory for a zip inside a zip, under `parent` (made, 0700, only now:
+ * a run that meets no nested zip leaves nothing behind).
+ */
+async function privateTemp(parent: string | undefined): Promise<string> {
+  if (parent !== undefined) await mkdir(parent, { recursive: true, mode: 0o700 });
+  return mkdtemp(join(parent ?? tmpdir(), 'mmt-sync-zip-'));
 }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { ArchiveCaps, Budget } from './caps.js';
+import { Budget, type ArchiveCaps } from './caps.js';
 import { collect, type Collected } from './collect.js';
 
 export function gunzipBytes(compressed: Uint8Array, caps: ArchiveCaps, budget: Budget, signal?: AbortSignal): Promise<Collected> {
@@ -24,4 +24,9 @@ export async function gunzipFile(path: string, caps: ArchiveCaps, budget: Budget
   // Destroying the gunzip stream (a refusal, an abort) ends the file read too.
   pipeline(createReadStream(path), gunzip, () => {});
   return collect(gunzip, { maxBytes: caps.maxMemberBytes, maxRatio: caps.maxRatio, compressedBytes: size, budget }, signal);
+}
+
+/** A gzipped file on disk on its own (a `.fit.gz` in a source), under the caps. */
+export function gunzipFileCapped(path: string, caps: ArchiveCaps, signal?: AbortSignal): Promise<Collected> {
+  return gunzipFile(path, caps, new Budget(caps.maxTotalBytes), signal);
 }

@@ -9,5 +9,7 @@
  */
 export { defaultCaps, type ArchiveCaps } from './caps.js';
 export { archiveKindOf, expandArchive, sniffArchive, type ArchiveItem, type ExpandOptions, type ExpandSummary } from './expand.js';
+export { gunzipFileCapped } from './gzip.js';
 export { listZip, type Listing } from './list.js';
+export { readMember, type Member } from './member.js';
 export { isActivityName, isArchiveName, isGzipName, isWantedByDefault, isZipName, memberPath, MEMBER_SEPARATOR, withoutGz } from './names.js';

@@ -114,6 +114,15 @@ export function buildProgram(runner: Runner, version: string): Command {
       runner.run(async () => (await import('./commands/sync.js')).runSync as never, cmd.optsWithGlobals()),
     );
 
+  command('import', 'bring history along: a Strava or Garmin Connect export (zip or unpacked), or any folder or archive of activities')
+    .argument('<path>', 'the export (.zip or its unpacked folder), a folder, or an archive')
+    .option('--since <date>', 'only activities from this date on (YYYY-MM-DD, or a duration like 52w)')
+    .option('--until <date>', 'only activities before this date (YYYY-MM-DD)')
+    .option('--dry-run', 'the preview only: counts by year and sport, already uploaded, duplicates; nothing recorded or sent')
+    .action((path: string, opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/import.js')).runImport as never, { ...cmd.optsWithGlobals(), path }),
+    );
+
   command('retry', 'send a failed or waiting upload now (waiting ones skip their backoff)')
     .argument('[id]', 'the file id shown by `mmt-sync list` (and `status`)')
     .option('--all', 'everything not uploaded yet: failed and waiting files, now')

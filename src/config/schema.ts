@@ -138,6 +138,10 @@ export const configSchema = z.strictObject({
     port: z.number().int().min(0).max(65535),
     units: z.enum(['auto', 'km', 'mi']),
   }),
+  import: z.strictObject({
+    startPerMin: z.number().positive(),
+    maxPerMin: z.number().min(0),
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;

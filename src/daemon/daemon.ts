@@ -37,6 +37,10 @@ export interface DaemonOptions {
 }
 
 const PAUSED_CHECK_MS = 15_000;
+/** After a held source's release time: the walk compares with the clock, so a little after it. */
+const RELEASE_MARGIN_MS = 500;
+/** A burst of events of a first-sight source (one file written in chunks) is still one scan. */
+const FIRST_SIGHT_QUIET_MS = 200;
 const STORAGE_RETRY_MS = 60_000;
 
 /**
@@ -101,6 +105,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
           },
         });
         for (const problem of report.problems) log.warn(`${problem.path}: ${problem.reason}`);
+        for (const [id, untilMs] of Object.entries(report.heldUntil)) rescanWhenReleased(id, untilMs);
         if (report.queued) log.info(`${why}: ${report.queued} new file${report.queued > 1 ? 's' : ''} queued`);
         else log.debug(`${why}: nothing new (${report.files} files)`);
       } catch (error) {
@@ -110,9 +115,33 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     return scanning;
   };
 
+  /**
+   * A source holding files back (Zwift recording a ride) is scanned again the moment they
+   * may be listed: a finished ride goes up within seconds, not at the next scheduled rescan.
+   */
+  const heldTimers = new Map<string, NodeJS.Timeout>();
+  const rescanWhenReleased = (id: string, untilMs: number) => {
+    clearTimeout(heldTimers.get(id));
+    heldTimers.set(
+      id,
+      setTimeout(() => {
+        heldTimers.delete(id);
+        const source = sources.find((s) => s.id === id);
+        if (source) void scan([source], intakeLimits(config).settleMs, `${source.label}: held files released`);
+      }, Math.max(0, untilMs - Date.now()) + RELEASE_MARGIN_MS),
+    );
+  };
+
   const startWatching = (source: Source) => {
     if (watchers.has(source.id)) return;
-    watchers.set(source.id, new SourceWatcher(source, intakeLimits(config).settleMs, config.devices.pollIntervalS * 1000, (s) => void scan([s], 0, `change in ${s.label}`)));
+    // An app that overwrites its file with the next activity (MyWhoosh) is scanned at the
+    // first event: the intake copies the new content at first sight and settles it itself.
+    const firstSight = source.quirks?.overwritesInPlace === true;
+    const quietMs = firstSight ? FIRST_SIGHT_QUIET_MS : intakeLimits(config).settleMs;
+    watchers.set(
+      source.id,
+      new SourceWatcher(source, quietMs, config.devices.pollIntervalS * 1000, (s) => void scan([s], firstSight ? intakeLimits(config).settleMs : 0, `change in ${s.label}`)),
+    );
   };
   const stopWatching = async (id: string) => {
     await watchers.get(id)?.close();
@@ -201,7 +230,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     const newlyPaused = result.loginRequired && !pausedReported;
     pausedReported = result.loginRequired;
     if (!fresh.uploaded && !fresh.existed && !fresh.failed && !newlyPaused) return;
-    const pending = journal.counts().queued;
+    const pending = journal.countQueued();
     recordLastSync(journal, { uploaded: fresh.uploaded, alreadyThere: fresh.existed, failed: fresh.failed, pending, by: 'daemon' });
     await notifySyncResult(config, { uploaded: fresh.uploaded, failed: failures.splice(0), loginRequired: result.loginRequired }, { log });
   };
@@ -274,6 +303,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     clearTimeout(graceTimer.handle);
   } finally {
     await dashboard?.close();
+    for (const timer of heldTimers.values()) clearTimeout(timer);
     for (const task of tasks) void task.stop();
     presence.close();
     await wakeUps?.close();

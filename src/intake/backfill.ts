@@ -9,7 +9,15 @@ const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 604_80
  * uploading them. undefined: everything uploads (`all`). `--since` wins over the setting.
  */
 export function backfillCutoff(setting: string, since: string | undefined, now = Date.now()): number | undefined {
-  const value = (since ?? setting).trim();
+  return parseMoment(since ?? setting, since !== undefined ? '--since' : 'intake.backfill', now);
+}
+
+/**
+ * A moment as a person writes it: a date (2026-01-31, UTC midnight), a duration back from
+ * now (14d, 12h, 2w), or "all" (undefined: no bound). `what` names the setting in the error.
+ */
+export function parseMoment(text: string, what: string, now = Date.now()): number | undefined {
+  const value = text.trim();
   if (value === 'all') return undefined;
   const duration = /^(\d+)([hdw])$/.exec(value);
   if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2]!]!;
@@ -17,7 +25,7 @@ export function backfillCutoff(setting: string, since: string | undefined, now =
   const date = Date.parse(value);
   // Date.parse takes 2024-02-30 as 1 March: the calendar date must survive the round trip.
   if (day && !Number.isNaN(date) && new Date(Date.UTC(+day[1]!, +day[2]! - 1, +day[3]!)).toISOString().slice(0, 10) === day[0]) return date;
-  throw usageError('BAD_SINCE', `${since !== undefined ? '--since' : 'intake.backfill'}: expected a date like 2026-01-31, a duration like 14d, or "all", got "${value}"`);
+  throw usageError('BAD_SINCE', `${what}: expected a date like 2026-01-31, a duration like 14d, or "all", got "${value}"`);
 }
 
 /** When an activity happened, for the backfill rule: its own start, else the file's mtime. */

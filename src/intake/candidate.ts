@@ -1,4 +1,5 @@
 import type { FileState } from '../journal/states.js';
+import type { SourceQuirks } from '../sources/source.js';
 import { readSettled, type ReadOutcome } from './read.js';
 
 /**
@@ -41,4 +42,21 @@ export interface Candidate {
   readonly baselineBefore?: number;
   readonly known?: KnownFile;
   readonly bytes: ByteSource;
+  /** How the program that writes here behaves: an app's usual activity, whether it overwrites a file with the next one. */
+  readonly quirks?: SourceQuirks;
+  /** The type and name the person gave the activity elsewhere (Strava's activities.csv): recorded, and its title. */
+  readonly activityType?: string;
+  readonly activityName?: string;
+  /** Who sends it once queued: 'import' for `mmt-sync import` (paced). @default the ordinary queue */
+  readonly lane?: string;
+  /**
+   * Read at first sight, not after a settle window: the app may overwrite this file with its
+   * next activity before one ends (`overwritesInPlace`). Queued at once — its copy spooled —
+   * but held back this long, then read again: new content by then is judged on its own.
+   */
+  readonly settleAgainMs?: number;
+  /** The read after `settleAgainMs`: the content taken in at first sight, still there? */
+  readonly confirming?: boolean;
+  /** Only activities that started in [from, until) are taken in (`import --since/--until`); the rest are left unrecorded. */
+  readonly window?: { readonly fromMs?: number; readonly untilMs?: number };
 }

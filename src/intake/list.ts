@@ -1,8 +1,10 @@
+import { isGzipName, isZipName, withoutGz } from '../archive/names.js';
 import type { Journal, IndexEntry, Observation } from '../journal/journal.js';
 import type { FileState } from '../journal/states.js';
 import type { Source } from '../sources/source.js';
-import { walkSource } from '../sources/walk.js';
-import { fileBytes, type Candidate } from './candidate.js';
+import { walkSource, type WalkEntry, type WalkSummary } from '../sources/walk.js';
+import { gzipBytes, zipBytes } from './archive-bytes.js';
+import { fileBytes, type ByteSource, type Candidate } from './candidate.js';
 import type { ScanReport } from './report.js';
 import { clearlyBefore, estimatedTimeMs } from './stat-time.js';
 
@@ -13,8 +15,20 @@ export interface ListOptions {
   /** Files of a first-scanned source that started before this are baseline (undefined: none are). */
   readonly backfillCutoffMs: number | undefined;
   readonly signal?: AbortSignal;
-  /** Told after each source's walk whether it listed everything (false: a problem hid part of it). */
-  readonly onSourceListed?: (sourceId: string, complete: boolean) => void;
+  /** Where a zip inside a zip is spilled while it is read (private). @default os.tmpdir() */
+  readonly tempDir?: string;
+  /**
+   * Told after each source's walk how it went: `complete` false when a problem hid part of
+   * it; `heldUntilMs` when files were there but not ready (a ride being recorded) and may be
+   * listed from then on — the daemon rescans the source then.
+   */
+  readonly onSourceListed?: (sourceId: string, listing: SourceListing) => void;
+}
+
+export interface SourceListing {
+  readonly complete: boolean;
+  readonly held: number;
+  readonly heldUntilMs?: number;
 }
 
 /** Taken in but not through intake (a crash or a full disk interrupted it, or asked for): taken in again. */
@@ -61,8 +75,15 @@ export async function* listSources(sources: readonly Source[], journal: Journal,
         });
       },
     });
+    let summary: WalkSummary | undefined;
     try {
-      for await (const entry of walk) {
+      for (;;) {
+        const step = await walk.next();
+        if (step.done) {
+          summary = step.value;
+          break;
+        }
+        const entry = step.value;
         report.files++;
         const known = index.get(entry.relPath);
         if (entry.kind === 'refused') {
@@ -85,7 +106,9 @@ export async function* listSources(sources: readonly Source[], journal: Journal,
         }
         const seenAt = Date.now();
         const stat = { size: entry.size, mtimeMs };
-        const name = baseName(entry.relPath);
+        const fileName = baseName(entry.relPath);
+        // The sniffer sees a gzipped activity under its own name (`1.fit.gz` → `1.fit`).
+        const name = isGzipName(fileName) ? withoutGz(fileName) : fileName;
         const cutoff = options.backfillCutoffMs;
         const observation = { sourceId: source.id, relPath: entry.relPath, path: entry.path, ...stat };
         if (known?.unread && known.state === 'baseline' && known.size === stat.size && cutoff !== undefined && clearlyBefore(cutoff, name, stat.mtimeMs)) {
@@ -101,6 +124,9 @@ export async function* listSources(sources: readonly Source[], journal: Journal,
           if (unreadBaseline.length >= BASELINE_BATCH) flushBaseline();
           continue;
         }
+        // An app that overwrites this file with its next activity gets no settle window to do
+        // it in: read now, held back from upload, read again when the window ends.
+        const firstSight = source.quirks?.overwritesInPlace === true && !sameStat && options.settleMs > 0 && !isZipName(fileName);
         yield {
           sourceId: source.id,
           relPath: entry.relPath,
@@ -109,17 +135,31 @@ export async function* listSources(sources: readonly Source[], journal: Journal,
           ...stat,
           timeHintMs: estimatedTimeMs(name, stat.mtimeMs),
           // Unchanged since the journal saw it (asked for, or an interrupted intake): it has held still.
-          readyAt: sameStat ? seenAt : seenAt + options.settleMs,
+          readyAt: sameStat || firstSight ? seenAt : seenAt + options.settleMs,
+          ...(firstSight ? { settleAgainMs: options.settleMs } : {}),
           ...baselineRule(known, firstScan, cutoff),
           ...(known ? { known: { id: known.id, state: known.state, unread: known.unread } } : {}),
-          bytes: fileBytes(entry.path),
+          ...(source.quirks ? { quirks: source.quirks } : {}),
+          bytes: bytesOf(entry, options),
         };
       }
     } finally {
       flushBaseline();
     }
-    options.onSourceListed?.(source.id, complete);
+    options.onSourceListed?.(source.id, {
+      complete: complete && summary?.complete !== false,
+      held: summary?.held ?? 0,
+      ...(summary?.heldUntilMs !== undefined ? { heldUntilMs: summary.heldUntilMs } : {}),
+    });
   }
+}
+
+/** How a listed file is read: as it is, gunzipped, or member by member. */
+function bytesOf(entry: Extract<WalkEntry, { kind: 'file' }>, options: ListOptions): ByteSource {
+  const archiveOptions = { ...(options.signal ? { signal: options.signal } : {}), ...(options.tempDir ? { tempDir: options.tempDir } : {}) };
+  if (isZipName(entry.relPath)) return zipBytes(entry.path, entry.relPath, archiveOptions);
+  if (isGzipName(entry.relPath)) return gzipBytes(entry.path, archiveOptions);
+  return fileBytes(entry.path);
 }
 
 /** Which backfill rule a file read now answers to: what it was asked for with, else a first scan's (or an unread baseline file's) cutoff. */

@@ -16,6 +16,7 @@
 import type { Journal } from '../journal/journal.js';
 import type { Spool } from '../journal/spool.js';
 import type { Logger } from '../log.js';
+import { freshFileBytes } from './archive-bytes.js';
 import type { Candidate } from './candidate.js';
 import { ReadOrder } from './read-order.js';
 import { emptyReport, type ScanReport } from './report.js';
@@ -42,6 +43,11 @@ export interface IntakeOptions {
   readonly parallelReads?: number;
   /** Bytes read but not yet taken in, at most (a larger single file is still read, alone). @default 64 MiB */
   readonly maxBytesInFlight?: number;
+  /**
+   * Candidates listed but not yet read, at most: the scanner waits beyond it. For listers
+   * whose candidates hold their bytes already (an import's members). @default Infinity
+   */
+  readonly maxWaiting?: number;
   readonly onEvent?: (event: IntakeEvent) => void;
 }
 
@@ -78,6 +84,22 @@ class Bell {
   }
 }
 
+/** Outcomes after which a first-sight file is in the journal and worth a second look. */
+const PLACED: ReadonlySet<string> = new Set(['queued', 'skipped', 'duplicates', 'baseline']);
+
+/** The second read of a first-sight file: as it is then, against the record its first read made. */
+function secondLook(candidate: Candidate, journal: Journal): Candidate {
+  const { settleAgainMs, known: _before, ...rest } = candidate;
+  const record = journal.atPath(candidate.sourceId, candidate.relPath);
+  return {
+    ...rest,
+    readyAt: Date.now() + (settleAgainMs ?? 0),
+    confirming: true,
+    bytes: freshFileBytes(candidate.path),
+    ...(record ? { known: { id: record.id, state: record.state, unread: record.unread } } : {}),
+  };
+}
+
 function validate(options: IntakeOptions): void {
   const { parallelReads, maxBytesInFlight } = options;
   if (parallelReads !== undefined && (!Number.isInteger(parallelReads) || parallelReads < 1)) {
@@ -107,17 +129,19 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
   let turn = Promise.resolve();
   const readsFrom = Date.now() + LISTING_HEAD_START_MS;
   // The decoders are needed only once a file is read: they load during the listing and the settle window.
-  const judging = import('./take-in.js');
+  const judging = Promise.all([import('./take-in.js'), import('./take-in-archive.js')]).then(([file, archive]) => ({ takeIn: file.takeIn, takeInArchive: archive.takeInArchive }));
   judging.catch(() => {});
   const stopped = () => Boolean(signal?.aborted) || fatal !== undefined;
 
   const scanner = (async () => {
+    const maxWaiting = options.maxWaiting ?? Infinity;
     try {
       for await (const candidate of candidates) {
         order.push(candidate);
         toRead++;
         onEvent?.({ type: 'found', path: candidate.path, size: candidate.size });
         bell.ring();
+        while (order.size >= maxWaiting && !stopped()) await bell.wait(undefined, signal);
         if (stopped()) break;
       }
     } catch (error) {
@@ -149,14 +173,27 @@ export async function runIntake(candidates: AsyncIterable<Candidate>, journal: J
         turn = new Promise<void>((resolve) => (done = resolve));
         try {
           const outcome = await next.bytes.read(next, options.maxFileBytes);
-          const { takeIn } = await judging;
+          const { takeIn, takeInArchive } = await judging;
           await previous;
           if (!fatal) {
-            const placed = takeIn(next, outcome, context);
+            const placed =
+              outcome.kind === 'archive'
+                ? await takeInArchive(next, outcome, context, (member, placed) => {
+                    if (placed === undefined) onEvent?.({ type: 'found', path: member.path, size: member.size });
+                    else onEvent?.({ type: 'taken', sourceId: next.sourceId, path: member.path, size: member.size, outcome: placed });
+                  })
+                : takeIn(next, outcome, context);
             onEvent?.({ type: 'taken', sourceId: next.sourceId, path: next.path, size: next.size, outcome: placed });
+            if (next.settleAgainMs !== undefined && PLACED.has(placed)) {
+              // Taken in at first sight (the app may overwrite it): read again once the settle window has passed.
+              order.push(secondLook(next, context.journal));
+              toRead++;
+              onEvent?.({ type: 'found', path: next.path, size: next.size });
+            }
           }
         } catch (error) {
-          fatal ??= { error };
+          // Stopping (Ctrl-C) ends an archive's expansion with the signal's reason: not a failure.
+          if (!signal?.aborted) fatal ??= { error };
         } finally {
           done();
           bytesInFlight -= next.size;

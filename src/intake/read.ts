@@ -1,8 +1,14 @@
 import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import type { ArchiveItem, ExpandSummary } from '../archive/index.js';
 
 export type ReadOutcome =
   | { readonly kind: 'read'; readonly bytes: Uint8Array; readonly size: number; readonly mtimeMs: number }
+  /**
+   * A zip: its members, decompressed one at a time as they are iterated (each taken in on
+   * its own); `unchanged` says afterwards whether the zip held still throughout.
+   */
+  | { readonly kind: 'archive'; readonly members: AsyncGenerator<ArchiveItem, ExpandSummary>; readonly unchanged: () => Promise<boolean> }
   /** Size or mtime moved before or while reading: still being written, try again later. */
   | { readonly kind: 'changed' }
   | { readonly kind: 'refused'; readonly reason: string }
@@ -43,7 +49,7 @@ export async function readSettled(path: string, expected: { size: number; mtimeM
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'the file disappeared (device unplugged or file moved)';
   if (code === 'EIO') return 'input/output error (device unplugged?)';

@@ -12,9 +12,16 @@ export interface ScanReport {
   refused: number;
   notSettled: number;
   unreadable: number;
+  /** An import's activities from outside the dates asked for (--since/--until): not recorded. */
+  outside: number;
   problems: Array<{ path: string; reason: string }>;
+  /**
+   * Sources holding files back (a ride being recorded beside Zwift's fresh in-progress
+   * file), by id: when they may be listed. The daemon rescans each then.
+   */
+  heldUntil: Record<string, number>;
 }
 
 export function emptyReport(): ScanReport {
-  return { files: 0, unchanged: 0, queued: 0, repair: 0, skipped: 0, duplicates: 0, baseline: 0, baselineUnread: 0, refused: 0, notSettled: 0, unreadable: 0, problems: [] };
+  return { files: 0, unchanged: 0, queued: 0, repair: 0, skipped: 0, duplicates: 0, baseline: 0, baselineUnread: 0, refused: 0, notSettled: 0, unreadable: 0, outside: 0, problems: [], heldUntil: {} };
 }

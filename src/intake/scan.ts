@@ -25,7 +25,13 @@ export async function scanSources(sources: readonly Source[], journal: Journal, 
   const report = emptyReport();
   const listedWhole = new Set<string>();
   const readFailed = new Set<string>();
-  await runIntake(listSources(sources, journal, { ...options, onSourceListed: (id, complete) => complete && listedWhole.add(id) }, report), journal, {
+  const onSourceListed: ListOptions['onSourceListed'] = (id, listing) => {
+    if (listing.complete) listedWhole.add(id);
+    if (listing.heldUntilMs !== undefined) report.heldUntil[id] = listing.heldUntilMs;
+    options.onSourceListed?.(id, listing);
+  };
+  const tempDir = options.tempDir ?? options.spool.scratchDir();
+  await runIntake(listSources(sources, journal, { ...options, tempDir, onSourceListed }, report), journal, {
     ...options,
     onEvent: (event) => {
       if (event.type === 'taken' && event.outcome === 'unreadable') readFailed.add(event.sourceId);

@@ -213,6 +213,14 @@ export class Journal {
     });
   }
 
+  /** The record at a path of a source (a member of a zip is found by its member path). */
+  atPath(sourceId: string, relPath: string): FileRecord | undefined {
+    return this.run('reading a file record', () => {
+      const row = this.sql('SELECT * FROM files WHERE source_id = ? AND rel_path = ?').get(sourceId, relPath) as Record<string, unknown> | undefined;
+      return row ? toRecord(row) : undefined;
+    });
+  }
+
   get(id: number): FileRecord | undefined {
     return this.run('reading a file record', () => {
       const row = this.sql('SELECT * FROM files WHERE id = ?').get(id) as Record<string, unknown> | undefined;
@@ -291,8 +299,11 @@ export class Journal {
     mtimeMs: number,
     /** When it happened, for the queue's newest-first order: its start, else the mtime. */
     activityAt = activity.start ? Date.parse(activity.start) : mtimeMs,
+    /** The name the person gave it elsewhere (Strava's activities.csv), for its title. */
+    activityName?: string,
   ): void {
     this.move(id, 'classified', {
+      activity_name: activityName ?? null,
       unread: 0,
       wanted_from: null,
       activity_at: activityAt,
@@ -333,17 +344,20 @@ export class Journal {
     });
   }
 
-  /** Atomically takes the next due upload for `owner`; two processes never take the same one. */
-  claimNext(owner: string, now = Date.now(), excludeIdentities: ReadonlySet<string> = new Set()): FileRecord | undefined {
+  /**
+   * Atomically takes the next due upload of `lane` for `owner`; two processes never take the
+   * same one. Lane null is sync's and the daemon's queue; 'import' is `mmt-sync import`'s.
+   */
+  claimNext(owner: string, now = Date.now(), excludeIdentities: ReadonlySet<string> = new Set(), lane: string | null = null): FileRecord | undefined {
     return this.run('taking the next upload', () =>
       this.inImmediateTransaction(() => {
         // NULLs sort first: new entries, newest activity first, then the longest-waiting
-        // retries; the (state, next_attempt_at, activity_at DESC) index serves it.
+        // retries; the (state, lane, next_attempt_at, activity_at DESC) index serves it.
         const candidates = this.sql(
-            `SELECT id, identity FROM files WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+            `SELECT id, identity FROM files WHERE state = 'queued' AND lane IS ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
              ORDER BY next_attempt_at, activity_at DESC LIMIT 50`,
           )
-          .all(now) as Array<{ id: number; identity: string | null }>;
+          .all(lane, now) as Array<{ id: number; identity: string | null }>;
         const pick = candidates.find((c) => !c.identity || !excludeIdentities.has(c.identity));
         if (!pick) return undefined;
         const row = this.sql(`UPDATE files SET state = 'uploading', claimed_by = ?, updated_at = ? WHERE id = ? AND state = 'queued' RETURNING *`)
@@ -376,15 +390,16 @@ export class Journal {
     this.move(id, 'failed', { attempts, last_error: error, claimed_by: null, next_attempt_at: null }, now);
   }
 
-  /** Not this upload's fault (login required, shutting down): back in line, no attempt counted. */
-  requeue(id: number, note?: string, now = Date.now()): void {
-    this.move(id, 'queued', { claimed_by: null, ...(note ? { last_error: note } : {}) }, now);
+  /** Not this upload's fault (login required, shutting down, the pace): back in line, no attempt counted; not before `notBefore` if given. */
+  requeue(id: number, note?: string, now = Date.now(), notBefore?: number): void {
+    this.move(id, 'queued', { claimed_by: null, ...(note ? { last_error: note } : {}), ...(notBefore !== undefined ? { next_attempt_at: notBefore } : {}) }, now);
   }
 
   /** `mmt-sync retry`: failed entries (one, or all) go back to the queue now. */
   retryFailed(id: number | 'all', now = Date.now()): number {
     const targets = id === 'all' ? this.list({ states: ['failed'] }) : [this.get(id)].filter((r): r is FileRecord => r?.state === 'failed');
-    for (const record of targets) this.move(record.id, 'queued', { attempts: 0, next_attempt_at: null }, now);
+    // Back in the ordinary queue, an import's file too: one file is no storm to pace.
+    for (const record of targets) this.move(record.id, 'queued', { attempts: 0, next_attempt_at: null, lane: null }, now);
     return targets.length;
   }
 
@@ -399,7 +414,7 @@ export class Journal {
       this.requestRead(id, 0, now);
       return this.get(id);
     }
-    this.move(id, 'queued', { attempts: 0, next_attempt_at: null, remote_id: null, remote_status: null, duplicate_of: null, uploaded_at: null }, now);
+    this.move(id, 'queued', { attempts: 0, next_attempt_at: null, remote_id: null, remote_status: null, duplicate_of: null, uploaded_at: null, lane: null }, now);
     return this.get(id);
   }
 
@@ -417,19 +432,24 @@ export class Journal {
     });
   }
 
-  /** When the next queued upload becomes due (undefined: nothing queued). */
-  nextDueAt(): number | undefined {
+  /** When the next queued upload of `lane` becomes due (undefined: nothing queued there). */
+  nextDueAt(lane: string | null = null): number | undefined {
     return this.run('reading the queue', () => {
-      const value = this.sql(`SELECT MIN(COALESCE(next_attempt_at, 0)) FROM files WHERE state = 'queued'`)
+      const value = this.sql(`SELECT MIN(COALESCE(next_attempt_at, 0)) FROM files WHERE state = 'queued' AND lane IS ?`)
         .pluck()
-        .get() as number | null;
+        .get(lane) as number | null;
       return value ?? undefined;
     });
   }
 
-  /** Queued uploads that are not due before `time` (in backoff, or held back by a Retry-After). */
-  countQueuedNotDueBy(time: number): number {
-    return this.run('reading the queue', () => this.sql(`SELECT COUNT(*) FROM files WHERE state = 'queued' AND next_attempt_at > ?`).pluck().get(time) as number);
+  /** Queued uploads of `lane` that are not due before `time` (in backoff, or held back by a Retry-After). */
+  countQueuedNotDueBy(time: number, lane: string | null = null): number {
+    return this.run('reading the queue', () => this.sql(`SELECT COUNT(*) FROM files WHERE state = 'queued' AND lane IS ? AND next_attempt_at > ?`).pluck().get(lane, time) as number);
+  }
+
+  /** Queued uploads of `lane`. */
+  countQueued(lane: string | null = null): number {
+    return this.run('reading the queue', () => this.sql(`SELECT COUNT(*) FROM files WHERE state = 'queued' AND lane IS ?`).pluck().get(lane) as number);
   }
 
   counts(): StateCounts {

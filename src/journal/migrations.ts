@@ -82,6 +82,17 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX files_state;
   CREATE INDEX files_queue_order ON files (state, next_attempt_at, activity_at DESC);
   `,
+  // 6: history imports (issue 13). `activity_name`: the name the person gave an activity
+  // elsewhere (Strava's activities.csv), the title it goes up with; `lane`: who sends a
+  // queued file — NULL for sync and the daemon, 'import' for `mmt-sync import`, which paces
+  // its uploads to the server's rate limit and must not have a daemon send its backlog
+  // unpaced beside it. The queue's index leads with the lane, so each sender finds its own.
+  `
+  ALTER TABLE files ADD COLUMN activity_name TEXT;
+  ALTER TABLE files ADD COLUMN lane TEXT;
+  DROP INDEX files_queue_order;
+  CREATE INDEX files_queue_order ON files (state, lane, next_attempt_at, activity_at DESC);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

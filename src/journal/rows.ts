@@ -46,6 +46,10 @@ export interface FileRecord {
   readonly wantedFrom: number | null;
   /** When the activity happened as best known (ms): decoded start, else its name, else mtime. */
   readonly activityAt: number | null;
+  /** The name given to the activity elsewhere (Strava's activities.csv): its title on upload. */
+  readonly activityName: string | null;
+  /** Who sends it when queued: null for sync and the daemon, 'import' for `mmt-sync import` (paced). */
+  readonly lane: string | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -99,5 +103,7 @@ export function toRecord(row: Raw): FileRecord {
     unread: row.unread === 1,
     wantedFrom: (row.wanted_from as number | null) ?? null,
     activityAt: (row.activity_at as number | null) ?? null,
+    activityName: (row.activity_name as string | null) ?? null,
+    lane: (row.lane as string | null) ?? null,
   };
 }

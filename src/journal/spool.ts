@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../fsutil/atomic-write.js';
 import { failure, isErrnoException } from '../errors.js';
 
@@ -16,6 +16,14 @@ export class Spool {
 
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'spool');
+  }
+
+  /**
+   * A private directory beside the spool for what must briefly touch the disk (a zip inside
+   * a zip while it is read); made by whoever needs it (src/archive), not by every scan.
+   */
+  scratchDir(): string {
+    return join(dirname(this.dir), 'tmp');
   }
 
   private path(sha256: string, format: string): string {

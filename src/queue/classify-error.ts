@@ -8,6 +8,8 @@ export interface ClassifiedFailure {
   readonly kind: FailureKind;
   readonly message: string;
   readonly retryAfterMs?: number;
+  /** The server said 429: too many requests, not a fault of this one. */
+  readonly rateLimited?: boolean;
 }
 
 /** The contract's error rules, in one place: what to do after a failed upload. */
@@ -15,7 +17,7 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof ApiError) {
     return error.retryable
-      ? { kind: 'retry', message, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) }
+      ? { kind: 'retry', message, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }), ...(error.status === 429 ? { rateLimited: true } : {}) }
       : { kind: 'permanent', message };
   }
   if (error instanceof HttpFailure) return { kind: error.failureKind === 'aborted' ? 'aborted' : 'retry', message };

@@ -5,7 +5,8 @@ import type { FileRecord } from '../journal/rows.js';
 
 /** `{sport} {date}` and friends → the title shown on Map My Tracks. */
 export function activityName(template: string, record: FileRecord, activityType: string | undefined): string {
-  const name = fillNameTemplate(template, {
+  // The name the person gave it elsewhere (Strava) is theirs: it wins over the template.
+  const name = record.activityName ?? fillNameTemplate(template, {
     sport: activityType ?? record.sport ?? 'activity',
     start: record.start ? new Date(record.start) : new Date(record.mtimeMs),
     file: basename(record.path),

@@ -11,6 +11,7 @@ import { activityUrl } from '../api/activity-url.js';
 import { classifyFailure, inFewWords } from './classify-error.js';
 import { activityName } from './naming.js';
 import { NOT_BEFORE_KEY } from './not-before.js';
+import type { Pacer } from './pacer.js';
 import { uploadBytesFor } from './upload-bytes.js';
 
 export { NOT_BEFORE_KEY } from './not-before.js';
@@ -45,6 +46,14 @@ export interface UploaderOptions {
   readonly owner: string;
   readonly log: Logger;
   readonly onEvent?: (event: UploadEvent) => void;
+  /** Which queue it sends: null (sync and the daemon) or 'import'. @default null */
+  readonly lane?: string | null;
+  /**
+   * Paces the starts of uploads to the server's rate limit (`mmt-sync import`): a 429 then
+   * only tells the pacer, and the file waits its turn again without an attempt counted.
+   * @default none: as fast as `upload.concurrency` allows, a 429 retried like any failure
+   */
+  readonly pacer?: Pacer;
 }
 
 export interface DrainResult {
@@ -90,6 +99,8 @@ export class Uploader {
   private lastRetryError: string | undefined;
   private lastRetryWhy: string | undefined;
   private announcedWait = 0;
+  /** Wakes the drain when the pacer lets the next upload start. */
+  private pacerTimer: NodeJS.Timeout | undefined;
   /** Told of every upload given up on (the daemon collects them for its notification). */
   onFailure: ((file: string, reason: string) => void) | undefined;
 
@@ -168,11 +179,12 @@ export class Uploader {
         await Promise.race([uploadDone, woken]);
         continue;
       }
-      const due = journal.nextDueAt();
+      const due = journal.nextDueAt(this.lane);
       const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
       options.onQuiet?.(this.totals());
       if (due === undefined && !feeding && options.maxWaitMs !== Infinity) break;
-      const wakeAt = due === undefined ? Infinity : Math.max(due, notBefore);
+      const now = Date.now();
+      const wakeAt = due === undefined ? Infinity : Math.max(due, notBefore, now + (this.options.pacer?.delayMs(now) ?? 0));
       // Said also when this run stops waiting: what it leaves behind waits until then, for this reason.
       if (wakeAt !== Infinity) this.announceWait(wakeAt, notBefore);
       if (wakeAt > deadline && !feeding) break;
@@ -181,6 +193,7 @@ export class Uploader {
       wait.cancel();
     }
     this.wakeUp = undefined;
+    clearTimeout(this.pacerTimer);
     await this.queue.onIdle();
     if (this.fatal) throw this.fatal;
     return this.totals();
@@ -212,17 +225,25 @@ export class Uploader {
     const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
     // A claim is a write transaction; whether anything is due at all is one read of the
     // queue's index (the intake wakes us once per file, often before the next is queued).
-    const due = journal.nextDueAt();
+    const due = journal.nextDueAt(this.lane);
     if (due === undefined || due > Date.now()) return;
+    const { pacer } = this.options;
     while (room()) {
       const now = Date.now();
       if (notBefore > now) return;
+      const paced = pacer?.delayMs(now) ?? 0;
+      if (paced > 0) {
+        clearTimeout(this.pacerTimer);
+        this.pacerTimer = setTimeout(() => this.wake(), paced);
+        return;
+      }
       // Uploads of the same activity never run side by side.
-      const record = journal.claimNext(owner, now, this.inflightIdentities);
+      const record = journal.claimNext(owner, now, this.inflightIdentities, this.lane);
       if (!record) return;
+      pacer?.started(now);
       if (record.identity) this.inflightIdentities.add(record.identity);
       void this.queue
-        .add(() => this.upload(record, abort))
+        .add(() => this.upload(record, now, abort))
         .catch((error: unknown) => {
           this.fatal ??= error;
         })
@@ -232,11 +253,15 @@ export class Uploader {
     }
   }
 
-  private async upload(record: FileRecord, abort?: AbortSignal): Promise<void> {
+  private get lane(): string | null {
+    return this.options.lane ?? null;
+  }
+
+  private async upload(record: FileRecord, startedAt: number, abort?: AbortSignal): Promise<void> {
     const { journal, spool, client, config, sources, log, onEvent } = this.options;
     const source = sources.get(record.sourceId);
     try {
-      const payload = await uploadBytesFor(record, spool);
+      const payload = await uploadBytesFor(record, spool, config.intake.maxFileMB * 1024 * 1024);
       onEvent?.({ type: 'start', record, bytes: payload.bytes.length });
       const activityType =
         source?.activityType ?? record.activityType ?? (payload.format === 'fit' ? undefined : config.upload.defaultActivityType);
@@ -250,6 +275,7 @@ export class Uploader {
         },
         abort,
       );
+      this.options.pacer?.succeeded(startedAt);
       journal.markUploaded(record.id, result.activityId, result.status);
       if (record.sha256) spool.remove(record.sha256, payload.format);
       const existed = result.status === 'exists';
@@ -274,6 +300,18 @@ export class Uploader {
   private recordFailure(record: FileRecord, error: unknown): void {
     const { journal, log, onEvent } = this.options;
     const failure = classifyFailure(error);
+    if (this.options.pacer && failure.rateLimited) {
+      // The pace, not the file: the pacer slows down, and the file waits its turn again.
+      const now = Date.now();
+      this.options.pacer.limited(now, failure.retryAfterMs);
+      const delayMs = this.options.pacer.delayMs(now);
+      journal.setMeta(NOT_BEFORE_KEY, String(Math.max(now + delayMs, Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0))));
+      journal.requeue(record.id, failure.message, now, now + delayMs);
+      this.lastRetryError = failure.message;
+      this.lastRetryWhy = 'rate limited';
+      onEvent?.({ type: 'retry', record, error: failure.message, delayMs });
+      return;
+    }
     switch (failure.kind) {
       case 'login':
         journal.requeue(record.id, failure.message);

@@ -12,7 +12,8 @@
  */
 import picomatch from 'picomatch';
 
-export const DEFAULT_EXTENSIONS: readonly string[] = ['.fit', '.gpx', '.tcx'];
+/** Activity files, gzipped ones (Strava's exports) and zips of them: the intake opens each member. */
+export const DEFAULT_EXTENSIONS: readonly string[] = ['.fit', '.gpx', '.tcx', '.fit.gz', '.gpx.gz', '.tcx.gz', '.zip'];
 
 export interface PathFilter {
   /** A file at `relPath` is an activity candidate. */

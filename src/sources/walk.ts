@@ -69,7 +69,7 @@ export interface WalkSummary {
 export interface WalkOptions {
   /** Larger files are refused, never read. */
   readonly maxFileBytes: number;
-  /** Compared case-insensitively. @default ['.fit', '.gpx', '.tcx'] */
+  /** Compared case-insensitively. @default ['.fit', '.gpx', '.tcx', '.fit.gz', '.gpx.gz', '.tcx.gz', '.zip'] */
   readonly extensions?: readonly string[];
   readonly signal?: AbortSignal;
   /** Called for each problem as it happens (for logging); the summary counts them too. */

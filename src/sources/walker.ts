@@ -5,6 +5,7 @@
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
+import { isZipName } from '../archive/names.js';
 import { isErrnoException } from '../errors.js';
 import { DEFAULT_EXTENSIONS, nameMatcher, pathFilter, type PathFilter } from './filter.js';
 import { isInside } from './mounts.js';
@@ -169,7 +170,8 @@ export class Walker {
   private fileOutcome(path: string, relPath: string, stats: Stats, hold: Hold | undefined): Outcome {
     if (!stats.isFile()) return { entry: { kind: 'refused', path, relPath, reason: NOT_REGULAR } };
     if (this.waits(stats, hold)) return {};
-    if (stats.size > this.options.maxFileBytes) return { entry: { kind: 'refused', path, relPath, reason: this.refusedTooLarge } };
+    // A zip may be larger than any activity: each member is capped when it is read instead.
+    if (stats.size > this.options.maxFileBytes && !isZipName(relPath)) return { entry: { kind: 'refused', path, relPath, reason: this.refusedTooLarge } };
     return { entry: { kind: 'file', path, relPath, size: stats.size, mtimeMs: stats.mtimeMs, dev: stats.dev, ino: stats.ino } };
   }
 

@@ -48,4 +48,16 @@ describe('adoptAppFolders', () => {
     expect(folders).toEqual(configured);
     expect(apps).toEqual([]);
   });
+
+  it("gives a configured folder laid out as an app's folder on another OS that app's quirks (a Mac's MyWhoosh folder seen from Linux)", () => {
+    const data = join(dir, 'mac', 'Users', 'ann', 'Library', 'Containers', 'com.whoosh.whooshgame', 'Data', 'Library', 'Application Support', 'Epic', 'MyWhoosh', 'Content', 'Data');
+    const plain = join(dir, 'rides');
+    mkdirSync(data, { recursive: true });
+    mkdirSync(plain);
+    const configured = configuredSources({ sources: [] }, [data, plain], { mounts: [] });
+    const { folders } = adoptAppFolders(configured, []);
+    expect(folders[0]).toMatchObject({ app: { id: 'mywhoosh', name: 'MyWhoosh' }, quirks: { overwritesInPlace: true } });
+    expect(folders[0]!.foundBy).toContain("laid out as MyWhoosh's folder");
+    expect(folders[1]!.quirks).toBeUndefined();
+  });
 });
