@@ -8,7 +8,10 @@ export interface OAuthEndpoints {
   readonly tokenUrl: string;
   readonly revokeUrl: string;
   readonly clientId: string;
+  /** From the config file or MMT_CLIENT_SECRET; empty when neither gives one (see `storedSecret`). */
   readonly clientSecret: string;
+  /** The secret `mmt-sync setup` kept in the token store, read when `clientSecret` is empty. */
+  readonly storedSecret?: () => Promise<string | undefined>;
   /** Sent as `scope` on authorize when not empty (some servers refuse a request without one). */
   readonly scope: string;
   /** RFC 9207: when not empty, the authorization response must carry exactly this `iss`. */

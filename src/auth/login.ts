@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { beginAuthorization, callbackParams, completeAuthorization } from './authorization.js';
 import type { OAuthEndpoints } from './endpoints.js';
 import { LoopbackCallback, type CallbackOutcome } from './loopback-callback.js';
-import { assertClientConfigured } from './oauth-client.js';
+import { clientSecretOf } from './oauth-client.js';
 import type { TokenStore } from './token-store.js';
 import type { StoredTokens } from './tokens.js';
 
@@ -45,7 +45,11 @@ function abortable<T>(promise: Promise<T>, timeoutMs: number, signal?: AbortSign
 /** Authorization code grant with PKCE through a loopback redirect; stores the tokens. */
 export async function login(options: LoginOptions): Promise<StoredTokens> {
   const { endpoints, store, log } = options;
-  assertClientConfigured(endpoints);
+  // Everything that can fail without the user is checked before the browser opens: the
+  // client credentials, and the token store (a keychain found unreachable after the browser
+  // said "connected" would throw away an approval the user just gave).
+  await clientSecretOf(endpoints);
+  await store.read();
   const callback = await LoopbackCallback.start(options.callbackPort);
   let outcome: CallbackOutcome | undefined;
   try {

@@ -19,21 +19,27 @@ export function basicAuth(clientId: string, clientSecret: string): string {
   return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
 }
 
-export function assertClientConfigured(endpoints: OAuthEndpoints): void {
-  if (!endpoints.clientId || !endpoints.clientSecret) {
-    throw usageError(
-      'CLIENT_NOT_CONFIGURED',
-      'api.clientId and api.clientSecret are not set: put them in the config file or set MMT_CLIENT_ID and MMT_CLIENT_SECRET',
-    );
-  }
+/** How to give mmt-sync its client credentials, for every message that finds them missing. */
+const HOW_TO_CONFIGURE = 'run `mmt-sync setup` (or set api.clientId and api.clientSecret in the config file, or MMT_CLIENT_ID and MMT_CLIENT_SECRET)';
+
+/**
+ * The client secret: from the config file or the environment, else the one `mmt-sync setup`
+ * kept in the token store. Throws (exit 2) with the way to set them when either is missing.
+ */
+export async function clientSecretOf(endpoints: OAuthEndpoints): Promise<string> {
+  if (!endpoints.clientId) throw usageError('CLIENT_NOT_CONFIGURED', `no OAuth client id is set: ${HOW_TO_CONFIGURE}`);
+  const secret = endpoints.clientSecret || (await endpoints.storedSecret?.()) || '';
+  if (!secret) throw usageError('CLIENT_NOT_CONFIGURED', `no client secret for client "${endpoints.clientId}" in the config, the environment or the token store: ${HOW_TO_CONFIGURE}`);
+  registerSecret(secret);
+  return secret;
 }
 
-function postForm(endpoints: OAuthEndpoints, url: string, form: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
-  assertClientConfigured(endpoints);
+async function postForm(endpoints: OAuthEndpoints, url: string, form: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
+  const secret = await clientSecretOf(endpoints);
   return httpRequest({
     url,
     method: 'POST',
-    headers: { Authorization: basicAuth(endpoints.clientId, endpoints.clientSecret), 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: { Authorization: basicAuth(endpoints.clientId, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form),
     timeoutMs: endpoints.timeoutMs,
     ...(signal ? { signal } : {}),
@@ -49,7 +55,7 @@ async function tokenRequest(endpoints: OAuthEndpoints, form: Record<string, stri
     throw loginRequired(`the server refused the ${form.grant_type === 'refresh_token' ? 'refresh token' : 'authorization code'} (${detail}): run \`mmt-sync login\``);
   }
   if (error === 'invalid_client' || response.status === 401) {
-    throw usageError('CLIENT_REJECTED', `the server rejected the client credentials (${detail}): check api.clientId and api.clientSecret`);
+    throw usageError('CLIENT_REJECTED', `the server rejected the client credentials (${detail}): check the client id and secret (\`mmt-sync setup\` stores new ones)`);
   }
   const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
   throw new MmtError('failed', retryable ? 'TOKEN_ENDPOINT_UNAVAILABLE' : 'TOKEN_REQUEST_FAILED', `token request failed (${detail})`);

@@ -48,3 +48,8 @@ export function noRefreshReason(tokens: StoredTokens, now = Date.now()): string 
     ? 'the access token expired and the server issued no refresh token'
     : 'the server refused the access token and issued no refresh token';
 }
+
+/** Why a stored pair cannot be used any more, or undefined while it can (a refused refresh, or expired without a refresh token). */
+export function deadReason(tokens: StoredTokens, now = Date.now()): string | undefined {
+  return tokens.loginRequired ?? (!tokens.refreshToken && tokens.expiresAt <= now ? noRefreshReason(tokens, now) : undefined);
+}

@@ -123,18 +123,42 @@ export function buildProgram(runner: Runner, version: string): Command {
       runner.run(async () => (await import('./commands/import.js')).runImport as never, { ...cmd.optsWithGlobals(), path }),
     );
 
-  command('retry', 'queue failed uploads again now')
-    .argument('[id]', 'the file id shown by `mmt-sync status`')
-    .option('--all', 'every failed file')
+  command('retry', 'send a failed or waiting upload now (waiting ones skip their backoff)')
+    .argument('[id]', 'the file id shown by `mmt-sync list` (and `status`)')
+    .option('--all', 'everything not uploaded yet: failed and waiting files, now')
     .action((id: string | undefined, opts, cmd: Command) =>
       runner.run(async () => (await import('./commands/retry.js')).runRetry as never, { ...cmd.optsWithGlobals(), ...(id ? { id } : {}) }),
     );
 
   command('forget', 'upload a file again (e.g. after deleting the activity on the site)')
-    .argument('<id>', 'the file id (see `mmt-sync status --json`)')
+    .argument('<id>', 'the file id shown by `mmt-sync list` (`list --all` for skipped and duplicate files)')
     .option('--force', 'also for skipped, baseline or failed files')
     .action((id: string, opts, cmd: Command) =>
       runner.run(async () => (await import('./commands/forget.js')).runForget as never, { ...cmd.optsWithGlobals(), id }),
+    );
+
+  // Issue 15: what went up, with links; what waits and why.
+  command('list', 'what went up (with links), what waits and why, what failed; newest first, with the id `retry` and `forget` take')
+    .option('--all', 'every file the journal knows, also skipped, duplicate and older ones held back')
+    .option('--failed', 'only failed uploads')
+    .option('--waiting', 'only uploads still waiting')
+    .option('--since <date>', 'only activities from this date (YYYY-MM-DD) or this long ago (e.g. 30d) on')
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/list.js')).runList as never, cmd.optsWithGlobals()),
+    );
+
+  // Issue 15: from nothing to a working setup, on a terminal (prompts) or by flags.
+  command('setup', 'first run: client id and secret, login, the watches and folders found, older activities, the background service')
+    .option('--base-url <url>', 'the API base URL (default: api.baseUrl, https://www.mapmytracks.com/api3/)')
+    .option('--client-id <id>', 'the client id Map My Tracks gave you')
+    .option('--client-secret-stdin', 'read the client secret from standard input (it goes to the token store, never to the config file)')
+    .option('--no-browser', 'print the authorize URL on the first line of stdout instead of opening a browser')
+    .addOption(new Option('--token-store <store>', 'where tokens and the client secret are kept').choices(['keychain', 'file']))
+    .option('--since <date>', 'older activities found: upload those from this date (YYYY-MM-DD), "all", or "none" to hold them back')
+    .option('--service', 'install the background service at the end')
+    .option('--no-service', 'do not install the background service')
+    .action((opts, cmd: Command) =>
+      runner.run(async () => (await import('./commands/setup.js')).runSetup as never, cmd.optsWithGlobals()),
     );
 
   command('live', 'stream a track while it is recorded (gpsd or a growing GPX/NMEA file) as a live activity')

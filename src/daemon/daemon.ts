@@ -20,6 +20,9 @@ import { notifySyncResult } from '../notify/notify.js';
 import { FolderPresence } from './folder-presence.js';
 import { SourceWatcher } from './source-watcher.js';
 import { listenForWakeUps } from './wake.js';
+import { recordLastSync } from '../journal/last-sync.js';
+import { nothingToWatch } from '../sources/nothing-found.js';
+import { notSentLine } from './not-sent.js';
 
 export interface DaemonOptions {
   readonly configFile?: string;
@@ -53,7 +56,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const release = await acquireDaemonLock(stateDir, (error) => log.error(`daemon lock lost: ${error.message}`));
   const journal = Journal.open(stateDir);
   const spool = new Spool(stateDir);
-  let config: Config = loadConfig(options.configFile ? { configFile: options.configFile } : {}).config;
+  const first = loadConfig(options.configFile ? { configFile: options.configFile } : {});
+  let config: Config = first.config;
   let account: Account = openAccount(config, stateDir, log);
   const abortUploads = new AbortController();
   const uploader = new Uploader({
@@ -64,6 +68,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     sources: new Map(),
     owner: ownerId(),
     log,
+    onEvent: (event) => {
+      // Said once per pause, with what waits for it (the uploader says it once however many were in flight).
+      if (event.type === 'login-required') log.error(`uploads paused: ${event.error} (${journal.counts().queued} waiting, kept in the queue)`);
+    },
   });
   const watchers = new Map<string, SourceWatcher>();
   let sources: Source[] = [];
@@ -90,7 +98,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
           spool,
           signal: stop,
           onEvent: (event) => {
-            if (event.type === 'taken' && event.outcome === 'queued') uploader.wake();
+            if (event.type !== 'taken') return;
+            if (event.outcome === 'queued') uploader.wake();
+            // A file that does not go up says why, once, when it is first judged.
+            else if (event.outcome === 'skipped' || event.outcome === 'duplicates') log.info(notSentLine(journal, event.sourceId, event.path, event.outcome));
           },
         });
         for (const problem of report.problems) log.warn(`${problem.path}: ${problem.reason}`);
@@ -211,12 +222,16 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   let reported = { uploaded: 0, existed: 0, failed: 0 };
   const failures: Array<{ file: string; reason: string }> = [];
   uploader.onFailure = (file, reason) => failures.push({ file, reason });
+  let pausedReported = false;
+  /** Runs whenever the uploader has nothing in flight and nothing due: a batch is over. */
   const reportDrain = async (result: { uploaded: number; existed: number; failed: number; loginRequired: boolean }) => {
     const fresh = { uploaded: result.uploaded - reported.uploaded, existed: result.existed - reported.existed, failed: result.failed - reported.failed };
     reported = { uploaded: result.uploaded, existed: result.existed, failed: result.failed };
-    if (!fresh.uploaded && !fresh.existed && !fresh.failed && !result.loginRequired) return;
+    const newlyPaused = result.loginRequired && !pausedReported;
+    pausedReported = result.loginRequired;
+    if (!fresh.uploaded && !fresh.existed && !fresh.failed && !newlyPaused) return;
     const pending = journal.countQueued();
-    journal.setMeta('last_sync', JSON.stringify({ at: new Date().toISOString(), uploaded: fresh.uploaded, alreadyThere: fresh.existed, failed: fresh.failed, pending }));
+    recordLastSync(journal, { uploaded: fresh.uploaded, alreadyThere: fresh.existed, failed: fresh.failed, pending, by: 'daemon' });
     await notifySyncResult(config, { uploaded: fresh.uploaded, failed: failures.splice(0), loginRequired: result.loginRequired }, { log });
   };
 
@@ -245,7 +260,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     await watchSources();
     schedule();
     await watchMedia();
-    log.info(`watching ${sources.length} source${sources.length === 1 ? '' : 's'}${sources.length ? `: ${sources.map((s) => s.label).join(', ')}` : ''}`);
+    if (sources.length) log.info(`watching ${sources.length} source${sources.length === 1 ? '' : 's'}: ${sources.map((s) => s.label).join(', ')}`);
+    else log.info(nothingToWatch(config, first.file ?? options.configFile));
     options.onReady?.({ reload });
     dashboard = config.ui.enabled ? await (await import('../ui/daemon-dashboard.js')).serveDashboardForDaemon({ stateDir, config: () => config, log, wake: () => uploader.wake() }) : undefined;
     void scan(sources, intakeLimits(config).settleMs, 'start-up scan');
@@ -259,7 +275,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     while (!stop.aborted) {
       let result;
       try {
-        result = await uploader.drain({ maxWaitMs: Infinity, stop, abort: abortUploads.signal });
+        result = await uploader.drain({ maxWaitMs: Infinity, stop, abort: abortUploads.signal, onQuiet: (totals) => void reportDrain(totals).catch((e: Error) => log.warn(`recording the last sync: ${e.message}`)) });
       } catch (error) {
         // A full disk or a read-only state dir: say so, and try again later rather than exit.
         log.error(`${(error as Error).message}; uploads resume in ${STORAGE_RETRY_MS / 1000} s`);
@@ -271,7 +287,6 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
       await reportDrain(result);
       if (!result.loginRequired || stop.aborted) continue;
-      log.error('uploads paused until `mmt-sync login` (the queue is kept)');
       // Paused for login: check the token store now and then, cheaply, until a login lands.
       while (!stop.aborted) {
         await new Promise<void>((resolve) => {

@@ -56,6 +56,32 @@ export class JournalViews {
     });
   }
 
+  /**
+   * Files in `states`, newest first by when the activity happened (its start, else the time
+   * in its name or its mtime), from `sinceMs` on; at most `limit` of them, and how many match.
+   * What `mmt-sync list` shows.
+   */
+  files(filter: { readonly states: readonly FileState[]; readonly sinceMs?: number; readonly limit?: number }): { readonly total: number; readonly rows: FileRecord[] } {
+    const states = filter.states.map(() => '?').join(', ');
+    const when = 'COALESCE(activity_at, mtime_ms)';
+    const where = `state IN (${states})${filter.sinceMs !== undefined ? ` AND ${when} >= ?` : ''}`;
+    const params = [...filter.states, ...(filter.sinceMs !== undefined ? [filter.sinceMs] : [])];
+    return this.run('listing files', () => {
+      const total = this.sql(`SELECT COUNT(*) FROM files WHERE ${where}`).pluck().get(...params) as number;
+      const limit = filter.limit === undefined ? -1 : Math.floor(filter.limit);
+      const rows = this.sql(`SELECT * FROM files WHERE ${where} ORDER BY ${when} DESC, id DESC LIMIT ?`).all(...params, limit) as Array<Record<string, unknown>>;
+      return { total, rows: rows.map(toRecord) };
+    });
+  }
+
+  /** The newest record of a file, by its source and path: what the daemon says of a file it did not send. */
+  latestAt(sourceId: string, path: string): FileRecord | undefined {
+    return this.run('reading a file', () => {
+      const row = this.sql('SELECT * FROM files WHERE source_id = ? AND path = ? ORDER BY id DESC LIMIT 1').get(sourceId, path) as Record<string, unknown> | undefined;
+      return row ? toRecord(row) : undefined;
+    });
+  }
+
   /** Failed files (newest first) and what still waits (next due first), each list bounded. */
   attention(limit: number): { readonly failed: FileRecord[]; readonly failedTotal: number; readonly waiting: FileRecord[]; readonly waitingTotal: number } {
     return this.run('listing what needs attention', () => {
@@ -70,6 +96,19 @@ export class JournalViews {
   /** A file's history in the order it happened (commit order, whatever the clocks of the processes said). */
   history(id: number): FileEvent[] {
     return this.run('reading a file history', () => this.sql('SELECT at, state, note FROM file_events WHERE file_id = ? ORDER BY rowid').all(id) as FileEvent[]);
+  }
+
+  /**
+   * Per source: files held back as older than the backfill window, and the span of their
+   * dates (decoded start, else the time in their name or their mtime: many are never read).
+   */
+  heldBack(): Array<{ readonly id: string; readonly count: number; readonly oldest: number; readonly newest: number }> {
+    return this.run('counting older files', () =>
+      this.sql(
+        `SELECT source_id AS id, COUNT(*) AS count, MIN(COALESCE(activity_at, mtime_ms)) AS oldest, MAX(COALESCE(activity_at, mtime_ms)) AS newest
+         FROM files WHERE state = 'baseline' GROUP BY source_id`,
+      ).all() as Array<{ id: string; count: number; oldest: number; newest: number }>,
+    );
   }
 
   /** Per source: what became of its files (uploaded, waiting, failed). */

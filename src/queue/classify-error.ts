@@ -28,3 +28,21 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
   }
   return { kind: 'retry', message };
 }
+
+/**
+ * A retryable failure in a few words, for a progress line that must say why nothing moves:
+ * "server unreachable", "no answer from the server", "server error (HTTP 503)", "rate limited".
+ */
+export function inFewWords(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 429) return 'rate limited';
+    if (error.status >= 500) return `server error (HTTP ${error.status})`;
+    return `HTTP ${error.status}`;
+  }
+  if (error instanceof HttpFailure) {
+    if (error.failureKind === 'timeout') return 'no answer from the server';
+    if (error.failureKind === 'network') return 'server unreachable';
+  }
+  if (error instanceof MmtError && error.code === 'TOKEN_ENDPOINT_UNAVAILABLE') return 'login server unavailable';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { fillNameTemplate } from '../config/name-template.js';
+import type { Config } from '../config/schema.js';
 import type { FileRecord } from '../journal/rows.js';
 
 /** `{sport} {date}` and friends → the title shown on Map My Tracks. */
@@ -13,4 +14,14 @@ export function activityName(template: string, record: FileRecord, activityType:
   });
   // A repaired upload is not the watch's own file: say so where the user will look.
   return record.verdict === 'repair' ? `${name} (repaired)` : name;
+}
+
+/** The activity type it goes up with, as the uploader decides it (a source's own override aside). */
+export function uploadType(record: FileRecord, config: Config): string | undefined {
+  return record.activityType ?? (record.uploadFormat === 'fit' || record.format === 'fit' ? undefined : config.upload.defaultActivityType);
+}
+
+/** The title it has (or will have) on Map My Tracks: the same template the uploader fills in. */
+export function displayName(record: FileRecord, config: Config): string {
+  return activityName(config.upload.nameTemplate, record, uploadType(record, config));
 }

@@ -7,7 +7,8 @@ import type { Spool } from '../journal/spool.js';
 import type { Logger } from '../log.js';
 import type { Source } from '../sources/source.js';
 import { retryDelayMs, type RetryPolicy } from './backoff.js';
-import { classifyFailure } from './classify-error.js';
+import { activityUrl } from '../api/activity-url.js';
+import { classifyFailure, inFewWords } from './classify-error.js';
 import { activityName } from './naming.js';
 import { NOT_BEFORE_KEY } from './not-before.js';
 import type { Pacer } from './pacer.js';
@@ -25,7 +26,14 @@ export type UploadEvent =
    * Nothing can go out before `nextTryAt`: the server asked for a pause (Retry-After) or
    * every queued upload is in backoff after a failure (`lastError`). Said once per wait.
    */
-  | { readonly type: 'waiting'; readonly reason: 'rate-limited' | 'backoff'; readonly nextTryAt: number; readonly lastError?: string };
+  | {
+      readonly type: 'waiting';
+      readonly reason: 'rate-limited' | 'backoff';
+      readonly nextTryAt: number;
+      readonly lastError?: string;
+      /** The last failure in a few words ("server unreachable", "server error (HTTP 503)"), for the progress line. */
+      readonly why?: string;
+    };
 
 export interface UploaderOptions {
   readonly journal: Journal;
@@ -87,8 +95,9 @@ export class Uploader {
   private fatal: unknown;
   private loginRequired = false;
   private result = { uploaded: 0, existed: 0, failed: 0 };
-  /** The last retryable failure, for the `waiting` event; and the wait last announced. */
+  /** The last retryable failure (as said and in a few words), for the `waiting` event; and the wait last announced. */
   private lastRetryError: string | undefined;
+  private lastRetryWhy: string | undefined;
   private announcedWait = 0;
   /** Wakes the drain when the pacer lets the next upload start. */
   private pacerTimer: NodeJS.Timeout | undefined;
@@ -131,7 +140,14 @@ export class Uploader {
    * `--once` run's budget, counted from the end of feeding; Infinity for the daemon, which
    * `stop` ends). `stop` ends taking new work; in-flight uploads finish (or `abort` cancels them).
    */
-  async drain(options: { maxWaitMs: number; stop?: AbortSignal; abort?: AbortSignal; feeding?: Promise<unknown> }): Promise<DrainResult> {
+  async drain(options: {
+    maxWaitMs: number;
+    stop?: AbortSignal;
+    abort?: AbortSignal;
+    feeding?: Promise<unknown>;
+    /** Called whenever nothing is in flight and nothing is due now (the daemon records its last sync then). */
+    onQuiet?: (totals: DrainResult) => void;
+  }): Promise<DrainResult> {
     const { journal } = this.options;
     let deadline = options.feeding ? Infinity : Date.now() + options.maxWaitMs;
     let feeding = options.feeding !== undefined;
@@ -165,11 +181,13 @@ export class Uploader {
       }
       const due = journal.nextDueAt(this.lane);
       const notBefore = Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0);
+      options.onQuiet?.(this.totals());
       if (due === undefined && !feeding && options.maxWaitMs !== Infinity) break;
       const now = Date.now();
       const wakeAt = due === undefined ? Infinity : Math.max(due, notBefore, now + (this.options.pacer?.delayMs(now) ?? 0));
-      if (wakeAt > deadline && !feeding) break;
+      // Said also when this run stops waiting: what it leaves behind waits until then, for this reason.
       if (wakeAt !== Infinity) this.announceWait(wakeAt, notBefore);
+      if (wakeAt > deadline && !feeding) break;
       const wait = nap(Math.min(wakeAt - Date.now(), 2 ** 31 - 1), options.stop);
       await Promise.race([wait.over, woken]);
       wait.cancel();
@@ -178,6 +196,11 @@ export class Uploader {
     clearTimeout(this.pacerTimer);
     await this.queue.onIdle();
     if (this.fatal) throw this.fatal;
+    return this.totals();
+  }
+
+  /** What this uploader did since it was made (every drain), and whether it is paused for a login. */
+  totals(): DrainResult {
     return { ...this.result, loginRequired: this.loginRequired };
   }
 
@@ -191,6 +214,7 @@ export class Uploader {
       reason: rateLimited ? 'rate-limited' : 'backoff',
       nextTryAt,
       ...(this.lastRetryError ? { lastError: this.lastRetryError } : {}),
+      ...(this.lastRetryWhy ? { why: this.lastRetryWhy } : {}),
     });
   }
 
@@ -257,7 +281,7 @@ export class Uploader {
       const existed = result.status === 'exists';
       if (existed) this.result.existed++;
       else this.result.uploaded++;
-      log.info(`${existed ? 'already on Map My Tracks' : 'uploaded'}: ${record.path} → activity ${result.activityId}`);
+      log.info(`${existed ? 'already on Map My Tracks' : 'uploaded'}: ${record.path} → ${activityUrl(config.api.activityUrl, result.activityId)}`);
       onEvent?.({ type: 'uploaded', record, remoteId: result.activityId, existed });
     } catch (error) {
       // Recording the failure writes the journal too; if that fails the drain ends with it.
@@ -284,15 +308,16 @@ export class Uploader {
       journal.setMeta(NOT_BEFORE_KEY, String(Math.max(now + delayMs, Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0))));
       journal.requeue(record.id, failure.message, now, now + delayMs);
       this.lastRetryError = failure.message;
+      this.lastRetryWhy = 'rate limited';
       onEvent?.({ type: 'retry', record, error: failure.message, delayMs });
       return;
     }
     switch (failure.kind) {
       case 'login':
-        this.loginRequired = true;
         journal.requeue(record.id, failure.message);
-        log.error(`uploads paused: ${failure.message}`);
-        onEvent?.({ type: 'login-required', error: failure.message });
+        // Said once, by whoever runs the uploader (an upload in flight beside this one may end the same way).
+        if (!this.loginRequired) onEvent?.({ type: 'login-required', error: failure.message });
+        this.loginRequired = true;
         return;
       case 'aborted':
         journal.requeue(record.id);
@@ -313,6 +338,7 @@ export class Uploader {
           if (notBefore > Number(journal.getMeta(NOT_BEFORE_KEY) ?? 0)) journal.setMeta(NOT_BEFORE_KEY, String(notBefore));
         }
         this.lastRetryError = failure.message;
+        this.lastRetryWhy = inFewWords(error);
         const state = journal.scheduleRetry(record.id, failure.message, delayMs, this.policy.maxAttempts, now);
         if (state === 'failed') {
           this.gaveUp(record, failure.message, `gave up after ${attempts} attempts`);

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal } from '../journal/journal.js';
+import { readLastSync, type LastSync } from '../journal/last-sync.js';
 import type { ServiceContext, ServiceMode, ServicePlatform } from './context.js';
 import { isGenerated, readIfExists, udevAdvice } from './files.js';
 import { agentState, probeGuiDomain } from './launchctl.js';
@@ -24,14 +25,6 @@ export interface ServiceUnitStatus {
   readonly lastExitCode?: string;
 }
 
-export interface LastSync {
-  readonly at: string;
-  readonly uploaded: number;
-  readonly alreadyThere: number;
-  readonly failed: number;
-  readonly pending: number;
-}
-
 export interface ServiceStatusResult {
   readonly platform: ServicePlatform;
   readonly installed: boolean;
@@ -47,8 +40,7 @@ export function lastSync(stateDir: string): LastSync | undefined {
   if (!existsSync(join(stateDir, 'journal.sqlite'))) return undefined;
   const journal = Journal.open(stateDir);
   try {
-    const raw = journal.getMeta('last_sync');
-    return raw ? (JSON.parse(raw) as LastSync) : undefined;
+    return readLastSync(journal);
   } catch {
     return undefined;
   } finally {

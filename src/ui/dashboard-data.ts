@@ -1,7 +1,7 @@
-import lockfile from 'proper-lockfile';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { daemonPresence } from '../daemon/running.js';
 import { gatherSources } from '../intake/gather-sources.js';
 import { Journal } from '../journal/journal.js';
 import { LiveBuffer } from '../live/buffer.js';
@@ -71,18 +71,7 @@ export class DashboardData {
 
   daemon(): DaemonStatus {
     if (this.servedByDaemon) return { running: true, pid: process.pid, servingThis: true };
-    let running = false;
-    try {
-      running = lockfile.checkSync(join(this.stateDir, 'daemon'), { realpath: false, stale: 10_000 });
-    } catch {
-      running = false;
-    }
-    let pid: number | undefined;
-    try {
-      pid = Number(readFileSync(join(this.stateDir, 'daemon.pid'), 'utf8').trim()) || undefined;
-    } catch {
-      pid = undefined;
-    }
+    const { running, pid } = daemonPresence(this.stateDir);
     return { running, ...(running && pid ? { pid } : {}), servingThis: false };
   }
 

@@ -23,9 +23,10 @@ export interface RunningCli {
   output(): { stdout: string; stderr: string };
 }
 
-/** Starts the built CLI as a real child process. */
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the built CLI as a real child process; `stdin`, when given, is written to it and closed. */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv, stdin?: string): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   let stdout = '';
   let stderr = '';
   let resolveLine!: (line: string) => void;

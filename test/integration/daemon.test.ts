@@ -149,7 +149,7 @@ describe('mmt-sync watch (the daemon)', () => {
 
       const retry = await runCli(['retry', String(records().get('refused.gpx')!.id)], home.env);
       expect(retry.code, retry.stderr).toBe(0);
-      expect(retry.stdout).toMatch(/queued again; the running daemon sends them now/);
+      expect(retry.stdout).toMatch(/queued again: the running daemon sends them now/);
       await waitFor('the retried upload', async () => ((await uploads()) >= 3 ? true : undefined), 5_000);
 
       const forget = await runCli(['forget', String(records().get('run.fit')!.id)], home.env);

@@ -1,18 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { AsyncEntry } from '@napi-rs/keyring';
+import { keyringReachable } from '../helpers/keyring.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { makeHome, runCli } from '../helpers/cli.js';
+import { readStats } from '../../src/sandbox/testkit.js';
+import { makeHome, runCli, startCli } from '../helpers/cli.js';
 import { scriptedLogin } from '../helpers/login.js';
 
-async function keyringReachable(): Promise<boolean> {
-  try {
-    await new AsyncEntry('mmt-sync-probe', 'probe', { linux: { store: 'secret-service' } }).getSecret();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const required = process.env.MMT_SYNC_REQUIRE_KEYCHAIN === '1';
 const reachable = await keyringReachable();
@@ -62,11 +57,30 @@ describe('tokens in the OS keychain (Secret Service)', () => {
     try {
       const home = makeHome(sandbox, '', 'keychain');
       const env = { ...home.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+      // Not logged in, as far as anyone can tell: said as that, with why and the fix (exit 3, not a D-Bus error).
       const status = await runCli(['status'], env);
-      expect(status.code).toBe(2);
-      const errorLines = status.stderr.trim().split('\n').filter((l) => l.includes('error:'));
-      expect(errorLines).toHaveLength(1);
-      expect(errorLines[0]).toMatch(/keychain is not reachable.*auth\.tokenStore: file/);
+      expect(status.code, status.stderr).toBe(3);
+      const line = status.stdout.split('\n').find((l) => l.includes('not logged in'));
+      expect(line).toMatch(/^.*not logged in \(keychain unreachable: .+\): start a keyring or set auth\.tokenStore: file, then `mmt-sync login`$/);
+      expect(status.stderr.trim().split('\n').filter((l) => l.includes('error:'))).toHaveLength(1);
+      const logout = await runCli(['logout'], env);
+      expect(logout.code, logout.stderr).toBe(0);
+      expect(logout.stdout).toMatch(/^not logged in \(keychain unreachable: .+\); nothing to do$/m);
+      expect(readdirSync(home.stateDir).filter((name) => name.startsWith('tokens-'))).toEqual([]);
+      // login finds out before any browser is sent anywhere: no authorize URL is printed.
+      const login = await runCli(['login', '--no-browser'], env);
+      expect(login.code).toBe(2);
+      expect(login.stdout).toBe('');
+      expect(login.stderr).toMatch(/keychain/);
+      // setup too: the secret cannot be kept, so it stops before any URL and before the config file changes.
+      const configBefore = readFileSync(home.configFile, 'utf8');
+      const setup = startCli(['setup', '--base-url', sandbox.baseUrl, '--client-id', sandbox.clientId, '--client-secret-stdin', '--no-browser', '--token-store', 'keychain', '--since', 'none', '--no-service'], env, `${sandbox.clientSecret}\n`);
+      const setupResult = await setup.done;
+      expect(setupResult.code).toBe(2);
+      expect(setupResult.stdout).toBe('');
+      expect(setupResult.stderr).toMatch(/keychain/);
+      expect(readFileSync(home.configFile, 'utf8')).toBe(configBefore);
+      expect((await readStats(sandbox)).requests.authorize ?? 0).toBe(0);
     } finally {
       await sandbox.close();
     }

@@ -69,7 +69,7 @@ describe('tokens as servers vary (RFC 6749 §5.1, §6)', () => {
       await sleep(Math.max(0, tokens.expiresAt - Date.now()) + 200);
       const doctor = await runCli(['doctor'], home.env);
       expect(doctor.code).toBe(3);
-      expect(doctor.stdout).toMatch(/login required \(the access token expired and the server issued no refresh token\): run `mmt-sync login`/);
+      expect(doctor.stdout).toMatch(/^FAIL  login: login required \(the access token expired and the server issued no refresh token\) — fix: run `mmt-sync login`$/m);
       const later = await statusJson(home);
       expect(later.code).toBe(3);
       expect(later.status).toMatchObject({ login: 'login-required', loginRequiredReason: 'the access token expired and the server issued no refresh token' });
@@ -235,7 +235,9 @@ describe('endpoints on other hosts', () => {
       // doctor asks the upload endpoint's own host, not the unused base URL.
       const doctor = await runCli(['doctor'], home.env);
       expect(doctor.code, doctor.stdout).toBe(0);
-      expect(doctor.stdout).toContain(`api: ${new URL('uploadActivity', sandbox.baseUrl).href} answered HTTP`);
+      const upload = new URL('uploadActivity', sandbox.baseUrl);
+      expect(doctor.stdout).toContain(`api: ${upload.host} answered GET ${upload.pathname} with HTTP`);
+      expect(doctor.stdout).not.toContain('127.0.0.1:9');
       const out = await runCli(['logout', '--json'], home.env);
       expect(JSON.parse(out.stdout)).toMatchObject({ revoked: true });
     });

@@ -174,7 +174,7 @@ describe.skipIf(unsupported !== undefined)('plugging a watch in', () => {
       daemon.child.kill('SIGTERM');
       await daemon.done;
     });
-    await until('the daemon to start watching', async () => (/watching \d+ source/.test(daemon.output().stderr) ? true : undefined), 20_000, () => daemon.output().stderr);
+    await until('the daemon to start watching', async () => (/watching \d+ source|waiting for a watch to be plugged in/.test(daemon.output().stderr) ? true : undefined), 20_000, () => daemon.output().stderr);
     expect(await listActivities(sandbox)).toHaveLength(0);
 
     plugIn();

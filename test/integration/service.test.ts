@@ -9,6 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, copyFileSync,
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileTokenStore } from '../../src/auth/file-store.js';
+import { accountName } from '../../src/auth/token-store.js';
 import { makeHome, REPO, runCli, type TestHome } from '../helpers/cli.js';
 
 const API = { baseUrl: 'http://127.0.0.1:9/api3/', clientId: 'c', clientSecret: 'unused-secret' };
@@ -206,6 +208,8 @@ describe.skipIf(process.platform !== 'linux')('mmt-sync service (Linux, systemd 
     expect(status.stdout).toMatch(/^last sync: +never$/m);
 
     // What the timer's service runs, once: status then shows its result; uninstall keeps the journal.
+    // sync wants a login before it scans: a live token (nothing here asks the server).
+    await new FileTokenStore(home.stateDir, accountName(API.baseUrl, API.clientId)).write({ accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now() });
     const empty = mkdtempSync(join(tmpdir(), 'mmt-sync-empty-'));
     const sync = await runCli(['sync', '--folder', empty], home.env);
     rmSync(empty, { recursive: true, force: true });
@@ -213,8 +217,9 @@ describe.skipIf(process.platform !== 'linux')('mmt-sync service (Linux, systemd 
     const after = await runCli(['service', 'status'], home.env);
     expect(after.stdout).toMatch(/^last sync: +\d{4}-\d\d-\d\dT[\d:.]+Z \(0 uploaded, 0 already there, 0 failed, 0 pending\)$/m);
     expect((await runCli(['service', 'uninstall'], home.env)).code).toBe(0);
-    // The journal stays, and so does the configuration as last validated (src/config/cache.ts).
-    expect(tree(home.dir).filter((p) => !p.startsWith('state/mmt-sync/journal.sqlite') && p !== 'state/mmt-sync/config-cache.json')).toEqual([...before, 'state/', 'state/mmt-sync/'].sort());
+    // The journal stays, and so does the configuration as last validated (src/config/cache.ts), and the login.
+    const kept = (p: string) => p.startsWith('state/mmt-sync/journal.sqlite') || p === 'state/mmt-sync/config-cache.json' || /^state\/mmt-sync\/tokens-\w+\.json$/.test(p);
+    expect(tree(home.dir).filter((p) => !kept(p))).toEqual([...before, 'state/', 'state/mmt-sync/'].sort());
   });
 
   it('leaves files it did not write alone, and directories that existed before', async () => {

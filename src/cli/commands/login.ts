@@ -1,6 +1,8 @@
-import open from 'open';
 import { openAccount } from '../../auth/account.js';
 import { login } from '../../auth/login.js';
+import { daemonPresence } from '../../daemon/running.js';
+import { readManifest } from '../../service/manifest.js';
+import { presentAuthorizeUrl } from '../authorize-url.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { Io } from '../io.js';
 
@@ -28,16 +30,7 @@ export async function runLogin(options: LoginOptions, io: Io, signal: AbortSigna
     callbackPort: loaded.config.auth.callbackPort,
     log: io.log,
     signal,
-    presentUrl: async (url) => {
-      if (noBrowser) {
-        // Alone on the first line of stdout, so a script or a person on another machine can use it.
-        io.out(url);
-        io.log.info('open the URL above in a browser and approve mmt-sync; waiting…');
-        return;
-      }
-      io.log.info(`opening your browser to approve mmt-sync; if it does not open, visit:\n${url}`);
-      await open(url).catch((error: Error) => io.log.warn(`could not open a browser (${error.message}); visit the URL above`));
-    },
+    presentUrl: presentAuthorizeUrl(io, noBrowser),
   });
   const result = {
     account: account.name,
@@ -49,5 +42,9 @@ export async function runLogin(options: LoginOptions, io: Io, signal: AbortSigna
     io.log.warn(`the server issued no refresh token: you will have to run \`mmt-sync login\` again when the access token expires (${result.accessTokenExpiresAt})`);
   }
   io.out(options.json ? JSON.stringify(result) : `logged in to ${account.endpoints.baseUrl}; tokens stored in the ${account.store.description}`);
+  // The service's daemon stops (exit 3) when it starts without a login, and is not restarted for it.
+  if (readManifest(stateDir)?.mode === 'daemon' && !daemonPresence(stateDir).running) {
+    io.log.warn('the background service is installed but its daemon is not running (it stops when there is no login): `mmt-sync service install` starts it again');
+  }
   return result;
 }

@@ -1,4 +1,5 @@
 import { openAccount } from '../../auth/account.js';
+import { KeychainUnreachable } from '../../auth/keychain-entry.js';
 import { revokeToken, type Revocation } from '../../auth/oauth-client.js';
 import type { OAuthEndpoints } from '../../auth/endpoints.js';
 import type { StoredTokens } from '../../auth/tokens.js';
@@ -10,6 +11,8 @@ export type RevocationReport = Revocation['outcome'] | 'unreachable' | 'none';
 
 export interface LogoutResult {
   readonly wasLoggedIn: boolean;
+  /** The keychain could not be reached, so nothing could be read or deleted there. */
+  readonly tokenStoreError?: string;
   /** True when the server ended the session: the refresh token (or, without one, the access token) is revoked. */
   readonly revoked: boolean;
   readonly refreshToken?: RevocationReport;
@@ -55,7 +58,16 @@ function describe(tokens: StoredTokens, refresh: RevocationReport, access: Revoc
 export async function runLogout(options: GlobalOptions, io: Io): Promise<LogoutResult> {
   const { loaded, stateDir } = await commandContext(options, io.log);
   const account = openAccount(loaded.config, stateDir, io.log);
-  const tokens: StoredTokens | undefined = await account.store.read();
+  let tokens: StoredTokens | undefined;
+  try {
+    tokens = await account.store.read();
+  } catch (error) {
+    if (!(error instanceof KeychainUnreachable)) throw error;
+    // Nothing can be revoked without the tokens, nor deleted: say so, as status does.
+    const result = { wasLoggedIn: false, revoked: false, tokenStoreError: error.detail };
+    io.out(options.json ? JSON.stringify(result) : `not logged in (keychain unreachable: ${error.detail}); nothing to do`);
+    return result;
+  }
   if (!tokens) {
     io.out(options.json ? JSON.stringify({ wasLoggedIn: false, revoked: false }) : 'not logged in; nothing to do');
     return { wasLoggedIn: false, revoked: false };

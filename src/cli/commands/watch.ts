@@ -11,8 +11,11 @@ export interface WatchOptions extends GlobalOptions {
 
 /** The daemon (the default with no command). Returns after SIGTERM/SIGINT, having journaled everything. */
 export async function runWatch(options: WatchOptions, io: Io, signal: AbortSignal): Promise<void> {
-  const { stateDir } = await commandContext(options, io.log);
+  const { loaded, stateDir } = await commandContext(options, io.log);
   await requireFolders(options.folder);
+  // A daemon that cannot upload would watch and warn for nothing: say what is missing, and stop (exit 2 or 3).
+  const [{ openAccountStore }, { requireLogin }] = await Promise.all([import('../../auth/account-store.js'), import('../../auth/ready.js')]);
+  await requireLogin(openAccountStore(loaded.config, stateDir));
   let reload: (() => void) | undefined;
   const onHangup = () => {
     io.log.info('SIGHUP: reloading the configuration');

@@ -1,22 +1,13 @@
 import { activityUrl } from '../../api/activity-url.js';
-import type { Config } from '../../config/schema.js';
 import { decodePolyline } from '../../formats/polyline/codec.js';
 import type { FileRecord } from '../../journal/rows.js';
-import { activityName } from '../../queue/naming.js';
+import { displayName, uploadType } from '../../queue/naming.js';
 import { distance, duration, sportLabel, time } from './format.js';
 import { html, nothing, type Html } from './html.js';
 import type { PageEnv } from './layout.js';
 import { trackSvg } from './track-svg.js';
 
-/** The activity type it goes up with, as the uploader decides it (a source's own override aside). */
-function uploadType(record: FileRecord, config: Config): string | undefined {
-  return record.activityType ?? (record.uploadFormat === 'fit' || record.format === 'fit' ? undefined : config.upload.defaultActivityType);
-}
-
-/** The title it has on Map My Tracks (the same template the uploader fills in). */
-export function displayName(record: FileRecord, config: Config): string {
-  return activityName(config.upload.nameTemplate, record, uploadType(record, config));
-}
+export { displayName } from '../../queue/naming.js';
 
 const STATE_LABELS: Partial<Record<FileRecord['state'], string>> = {
   queued: 'waiting',

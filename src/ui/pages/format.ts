@@ -3,11 +3,11 @@
  * ISO instant; the page's script re-renders them in the browser's own time zone, and
  * the server's rendering (the same machine's zone) stands when scripts are off.
  */
+import { METRES_PER_MILE, duration as formatDuration, type Units } from '../../present/present.js';
 import { html, type Html } from './html.js';
 
-export type Units = 'km' | 'mi';
+export { distance, duration, relative, type Units } from '../../present/present.js';
 
-const METRES_PER_MILE = 1609.344;
 /** Where distances are in miles by default; everyone else (the UK too) starts in km and can switch on the page. */
 const MILE_REGIONS = new Set(['US', 'LR', 'MM']);
 
@@ -30,27 +30,11 @@ export function localeFor(acceptLanguage: string | undefined): string {
   }
 }
 
-export function distance(metres: number | null | undefined, units: Units): string {
-  if (metres === null || metres === undefined || !Number.isFinite(metres)) return '—';
-  const value = units === 'mi' ? metres / METRES_PER_MILE : metres / 1000;
-  return `${value.toFixed(value < 10 ? 2 : 1)} ${units}`;
-}
-
-export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
-  const total = Math.round(seconds);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const mm = String(m).padStart(h ? 2 : 1, '0');
-  return `${h ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
-}
-
 /** Pace for foot sports, speed for the rest: what each kind of athlete looks for. */
 export function paceOrSpeed(metres: number | null | undefined, seconds: number | null | undefined, sport: string | null, units: Units): string | undefined {
   if (!metres || !seconds || metres < 10 || seconds < 1) return undefined;
   const unitMetres = units === 'mi' ? METRES_PER_MILE : 1000;
-  if (sport && /run|walk|hik|trek|foot/i.test(sport)) return `${duration((seconds / metres) * unitMetres)} /${units}`;
+  if (sport && /run|walk|hik|trek|foot/i.test(sport)) return `${formatDuration((seconds / metres) * unitMetres)} /${units}`;
   const perHour = (metres / unitMetres) / (seconds / 3600);
   return `${perHour.toFixed(1)} ${units === 'mi' ? 'mph' : 'km/h'}`;
 }
@@ -82,12 +66,6 @@ export function time(at: string | number | null | undefined, locale: string, sty
   const date = new Date(at);
   if (Number.isNaN(date.getTime())) return html`—`;
   return html`<time datetime="${date.toISOString()}" data-style="${style}">${formatter(locale, style).format(date)}</time>`;
-}
-
-export function relative(ms: number, now: number): string {
-  const minutes = Math.round(Math.abs(ms - now) / 60_000);
-  const span = minutes < 1 ? 'less than a minute' : minutes < 120 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.round(minutes / 60)} h` : `${Math.round(minutes / 1440)} days`;
-  return ms >= now ? `in ${span}` : `${span} ago`;
 }
 
 /** "Running", "Cycling", from the Map My Tracks type or the file's own sport. */
