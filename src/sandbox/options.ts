@@ -45,6 +45,11 @@ export interface SandboxTuning {
   readonly rateWindowMs?: number;
   /** Called once per API request when it ends (no query strings, no secrets): lets the CLI print an access log. */
   readonly onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * Called with the path of each API request as it arrives, before it is handled: a test can
+   * change the world (fill a disk) at a point the client cannot have passed yet.
+   */
+  readonly onRequestStart?: (path: string) => void;
 }
 
 export interface ResolvedOptions {
@@ -65,6 +70,7 @@ export interface ResolvedOptions {
   readonly codeTtlMs: number;
   readonly rateWindowMs: number;
   readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  readonly onRequestStart: ((path: string) => void) | undefined;
 }
 
 function fail(name: string, expected: string, got: unknown): never {
@@ -109,6 +115,9 @@ export function resolveOptions(options: SandboxOptions & SandboxTuning): Resolve
   if (options.onRequest !== undefined && typeof options.onRequest !== 'function') {
     fail('onRequest', 'a function', typeof options.onRequest);
   }
+  if (options.onRequestStart !== undefined && typeof options.onRequestStart !== 'function') {
+    fail('onRequestStart', 'a function', typeof options.onRequestStart);
+  }
   return {
     port: integer('port', options.port, 0, 65535) ?? 0,
     host,
@@ -127,5 +136,6 @@ export function resolveOptions(options: SandboxOptions & SandboxTuning): Resolve
     codeTtlMs: integer('codeTtlMs', options.codeTtlMs, 1, 3_600_000) ?? 60_000,
     rateWindowMs: integer('rateWindowMs', options.rateWindowMs, 1, 3_600_000) ?? 60_000,
     onRequest: options.onRequest,
+    onRequestStart: options.onRequestStart,
   };
 }

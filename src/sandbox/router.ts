@@ -66,7 +66,10 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, c
   const path = url.pathname;
   const inspection = path === '/' || path.startsWith('/sandbox/');
   const exchange: Exchange = {};
-  if (!inspection) observe(req, res, path, ctx.stats, exchange);
+  if (!inspection) {
+    observe(req, res, path, ctx.stats, exchange);
+    ctx.options.onRequestStart?.(path);
+  }
   await sleep(ctx.options.latencyMs, ctx.closing);
   try {
     if (inspection) await routeInspection(req, res, path, ctx);

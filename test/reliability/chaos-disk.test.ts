@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/journal/journal.js';
-import { startSandbox, type RequestLogEntry, type RunningSandbox } from '../../src/sandbox/server.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { listActivities } from '../../src/sandbox/testkit.js';
 import { makeHome, runCli, type CliResult, type TestHome } from '../helpers/cli.js';
 import {
@@ -88,7 +88,7 @@ describe.skipIf(!MOUNTABLE)(`state dir on a small tmpfs: full during intake, at 
   const recoveries: Array<{ row: Row; after: string; runs: number; crashes: number; reLogins: number }> = [];
   let folder: string;
   let started: number;
-  let onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  let onRequestStart: ((path: string) => void) | undefined;
 
   const recover = async (row: Row, after: string) => {
     const settled = await syncUntilDone(home, folder);
@@ -105,7 +105,7 @@ describe.skipIf(!MOUNTABLE)(`state dir on a small tmpfs: full during intake, at 
 
   beforeAll(async () => {
     started = Date.now();
-    sandbox = await startSandbox({ tokenTtlS: TOKEN_TTL_S, onRequest: (entry) => onRequest?.(entry) });
+    sandbox = await startSandbox({ tokenTtlS: TOKEN_TTL_S, onRequestStart: (path) => onRequestStart?.(path) });
     home = makeHome(sandbox, chaosYaml({ onceWaitS: 5 }));
     disk = mountTmpfs(join(home.dir, 'state'), '2m');
     await login(home);
@@ -189,18 +189,21 @@ describe.skipIf(!MOUNTABLE)(`state dir on a small tmpfs: full during intake, at 
     addBatch(DISK, 43_000, 'mid');
     const scan = await runCli(['scan', '--folder', folder], home.env);
     expect(scan.code, scan.stderr).toBe(0);
-    // The disk fills the moment the server has answered the first upload: the client must journal that reply on a full disk.
+    // The disk fills as the first upload arrives, before the server answers it: the client
+    // must journal that reply on a full disk. (Filled when the answer had gone, the client
+    // could journal it and free its spool copy while the filler was still being written,
+    // and then every later write found room: a race the test lost on a loaded machine.)
     let filler = 0;
-    onRequest = (entry) => {
-      if (!entry.path.endsWith('/uploadActivity')) return;
-      onRequest = undefined;
+    onRequestStart = (path) => {
+      if (!path.endsWith('/uploadActivity')) return;
+      onRequestStart = undefined;
       filler = disk.fill();
     };
     let result: CliResult;
     try {
       result = await once();
     } finally {
-      onRequest = undefined;
+      onRequestStart = undefined;
       disk.unfill();
     }
     const run = judge(DISK, `fills during uploads (filler ${Math.round(filler / 1024)} KB)`, result, journalIntegrity());
