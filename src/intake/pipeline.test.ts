@@ -136,7 +136,7 @@ describe('the intake pipeline', () => {
       const ages = [5, 1, 9, 3, 7, 2, 8, 4, 6];
       for (const [i, hours] of ages.entries()) put(w.folder, `f${i}.fit`, fit(NOW - hours * 3_600_000, 20 + i), NOW - hours * 3_600_000);
       const { taken } = await intake(w, { parallelReads: 3, settleMs: 30 });
-      const order = taken.map((t) => Number(/f(\d)/.exec(t.path)![1]));
+      const order = taken.map((t) => Number(/\/f(\d)\.fit$/.exec(t.path)![1]));
       expect(order.map((i) => ages[i])).toEqual([...ages].sort((a, b) => a - b));
     } finally {
       w.cleanup();

@@ -31,6 +31,29 @@ function nativeBinding(): { nativeBinding?: string } {
   }
 }
 
+/** How long any journal lock is waited for before "database is locked" is given up to the user. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * Two processes opening a brand-new journal at once (a daemon and a `--once`, two syncs):
+ * switching it to WAL needs the file to itself, and SQLite answers SQLITE_BUSY at once there
+ * instead of consulting the busy timeout. Such an answer is retried for as long as any other
+ * lock is waited for; every step retried is idempotent (the WAL switch, one migration step
+ * per IMMEDIATE transaction).
+ */
+function whileBusy<T>(work: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.random() * 40); // a short, jittered synchronous pause
+    }
+  }
+}
+
 /** What a rescan needs to decide, without reading the file, whether anything changed. */
 export interface IndexEntry {
   readonly id: number;
@@ -103,11 +126,11 @@ export class Journal {
     const path = join(stateDir, 'journal.sqlite');
     try {
       ensurePrivateDir(stateDir);
-      const db = new Database(path, { timeout: 15_000, ...nativeBinding() });
-      db.pragma('journal_mode = WAL');
+      const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...nativeBinding() });
+      whileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      migrate(db);
+      whileBusy(() => migrate(db));
       return new Journal(path, db);
     } catch (error) {
       throw journalError(error, `opening ${path}`, stateDir);
@@ -122,7 +145,7 @@ export class Journal {
     const path = join(stateDir, 'journal.sqlite');
     if (!existsSync(path)) return undefined;
     try {
-      return new Journal(path, new Database(path, { readonly: true, fileMustExist: true, timeout: 15_000, ...nativeBinding() }));
+      return new Journal(path, new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS, ...nativeBinding() }));
     } catch (error) {
       throw journalError(error, `opening ${path}`, stateDir);
     }
