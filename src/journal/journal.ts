@@ -37,18 +37,20 @@ const BUSY_TIMEOUT_MS = 15_000;
 /**
  * Two processes opening a brand-new journal at once (a daemon and a `--once`, two syncs):
  * switching it to WAL needs the file to itself, and SQLite answers SQLITE_BUSY at once there
- * instead of consulting the busy timeout. Such an answer is retried for as long as any other
- * lock is waited for; every step retried is idempotent (the WAL switch, one migration step
- * per IMMEDIATE transaction).
+ * instead of consulting the busy timeout. So the switch is retried for as long as any other
+ * lock is waited for. (The migration steps need no such loop: each is an IMMEDIATE
+ * transaction, and BEGIN IMMEDIATE does wait out the busy timeout.)
  */
-function whileBusy<T>(work: () => T): T {
+function switchToWal(db: DatabaseConstructor.Database): void {
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let pause: Int32Array | undefined; // made only when the switch is refused: never on a normal start
   for (;;) {
     try {
-      return work();
+      db.pragma('journal_mode = WAL');
+      return;
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      pause ??= new Int32Array(new SharedArrayBuffer(4));
       Atomics.wait(pause, 0, 0, 10 + Math.random() * 40); // a short, jittered synchronous pause
     }
   }
@@ -127,10 +129,10 @@ export class Journal {
     try {
       ensurePrivateDir(stateDir);
       const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...nativeBinding() });
-      whileBusy(() => db.pragma('journal_mode = WAL'));
+      switchToWal(db);
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      whileBusy(() => migrate(db));
+      migrate(db);
       return new Journal(path, db);
     } catch (error) {
       throw journalError(error, `opening ${path}`, stateDir);
